@@ -1,0 +1,288 @@
+"""The catalog record (`Opportunity`), its vocabularies, and loading the YAML folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from finder.applicants import CHECK, Applicant
+from finder.errors import RecordError
+
+
+class AssistanceType(StrEnum):
+    """SAM.gov "Types of Assistance (060)" in our words; the SAM term is in brackets."""
+
+    FORMULA_GRANT = "formula grant"  # [Formula Grants]
+    PROJECT_GRANT = "project grant"  # [Project Grants]
+    DIRECT_LOAN = "direct loan"  # [Direct Loans]
+    LOAN_GUARANTEE = "loan guarantee"  # [Guaranteed / Insured Loans]
+    DIRECT_PAYMENT = "direct payment"  # [Direct Payments for a Specified Use]
+    UNRESTRICTED_PAYMENT = "unrestricted payment"  # [Direct Payments with Unrestricted Use]
+    INSURANCE = "insurance"  # [Insurance]
+    TECHNICAL_ASSISTANCE = "technical assistance"  # [Advisory Services and Counseling]
+    INFORMATION = "information"  # [Dissemination of Technical Information]
+    FEDERAL_OPERATIONS = "federal operations"  # [Salaries and Expenses]
+    TRAINING = "training"  # [Training]
+    SPECIALIZED_SERVICES = "specialized services"  # [Provision of Specialized Services]
+    PROPERTY = "property"  # [Sale, Exchange, or Donation of Property or Goods] / [Use of Property, ...]
+    COMPLAINTS = "complaint investigation"  # [Investigation of Complaints]
+    OTHER = "other"
+
+
+SAM_ASSISTANCE: dict[str, AssistanceType] = {
+    "Formula Grants": AssistanceType.FORMULA_GRANT,
+    "Project Grants": AssistanceType.PROJECT_GRANT,
+    "Direct Loans": AssistanceType.DIRECT_LOAN,
+    "Guaranteed / Insured Loans": AssistanceType.LOAN_GUARANTEE,
+    "Direct Payments for a Specified Use": AssistanceType.DIRECT_PAYMENT,
+    "Direct Payments with Unrestricted Use": AssistanceType.UNRESTRICTED_PAYMENT,
+    "Insurance": AssistanceType.INSURANCE,
+    "Advisory Services and Counseling": AssistanceType.TECHNICAL_ASSISTANCE,
+    "Dissemination of Technical Information": AssistanceType.INFORMATION,
+    "Salaries and Expenses": AssistanceType.FEDERAL_OPERATIONS,
+    "Training": AssistanceType.TRAINING,
+    "Provision of Specialized Services": AssistanceType.SPECIALIZED_SERVICES,
+    "Sale, Exchange, or Donation of Property or Goods": AssistanceType.PROPERTY,
+    "Use of Property, Facilities, or Equipment": AssistanceType.PROPERTY,
+    "Investigation of Complaints": AssistanceType.COMPLAINTS,
+}
+GRANT_TYPES = {AssistanceType.FORMULA_GRANT, AssistanceType.PROJECT_GRANT}
+LOAN_TYPES = {AssistanceType.DIRECT_LOAN, AssistanceType.LOAN_GUARANTEE}
+
+
+class Sector(StrEnum):
+    """What the money builds. Users' sector words map onto these in `finder/query.py`."""
+
+    TRANSPORTATION = "transportation"
+    TRANSIT = "transit"
+    RAIL = "rail"
+    AVIATION = "aviation"
+    PORTS_WATERWAYS = "ports_waterways"
+    ROADS_BRIDGES = "roads_bridges"
+    SAFETY = "safety"
+    WATER = "water"
+    WASTEWATER = "wastewater"
+    STORMWATER = "stormwater"
+    BROADBAND = "broadband"
+    ENERGY = "energy"
+    RESILIENCE = "resilience"
+    DISASTER_RECOVERY = "disaster_recovery"
+    ENVIRONMENT = "environment"
+    BROWNFIELDS = "brownfields"
+    AIR_QUALITY = "air_quality"
+    COMMUNITY = "community"
+    PUBLIC_SAFETY = "public_safety"
+    HOUSING = "housing"
+    ECONOMIC_DEVELOPMENT = "economic_development"
+    NATURAL_RESOURCES = "natural_resources"
+    WILDFIRE = "wildfire"
+    RESEARCH = "research"
+    PLANNING = "planning"
+    CYBERSECURITY = "cybersecurity"
+
+
+ALN_RE = r"^\d\d\.\d{3}$"
+ID_RE = r"^\d\d\.\d{3}(-[a-z0-9]+(-[a-z0-9]+)*)?$"
+EligibleEntry = Annotated[str, Field(description="An applicant type or the 'check' marker.")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Obligation(Strict):
+    fiscal_year: int = Field(description="Federal fiscal year.")
+    sam_estimate: float | None = Field(None, description="SAM.gov estimated obligations, dollars.")
+    sam_actual: float | None = Field(None, description="SAM.gov actual obligations, dollars.")
+    usaspending_actual: float | None = Field(None, description="USAspending.gov obligations, dollars.")
+
+
+class Links(Strict):
+    sam: str | None = Field(None, description="SAM.gov assistance listing page.")
+    grants_gov: str | None = Field(None, description="Grants.gov search for this ALN's notices.")
+    usaspending: str | None = Field(None, description="USAspending.gov awards for this ALN.")
+    program_page: str | None = Field(None, description="The agency's own program page.")
+
+
+class Source(Strict):
+    name: str = Field(description="What the facts came from, e.g. 'OMB Federal Program Inventory'.")
+    url: str | None = Field(None, description="Where the source can be read.")
+    date: dt.date = Field(description="Date of the source version used.")
+    facts: list[str] = Field(default_factory=list, description="Record fields this source supports.")
+
+
+class Opportunity(Strict):
+    """One funding program (or a named sub-program of a shared ALN) in the catalog."""
+
+    id: str = Field(pattern=ID_RE, description="Stable id: the ALN, or ALN plus a slug for a sub-program.")
+    aln: str = Field(pattern=ALN_RE, description="Assistance Listing Number (formerly CFDA), NN.NNN.")
+    parent: str | None = Field(None, pattern=ALN_RE, description="For a sub-program, the ALN it is funded under.")
+    title: str = Field(min_length=3, description="Official program title.")
+    popular_name: str | None = Field(None, description="The name or acronym users say (SS4A, BRIC).")
+    agency: str = Field(min_length=3, description="Administering department or independent agency.")
+    sub_agency: str | None = Field(None, description="Bureau or operating administration.")
+    summary: str = Field(description="60-150 words in our own words for a local official.")
+    needs_review: bool = Field(False, description="True while the summary is an importer draft, not staff prose.")
+    eligible_applicants: list[EligibleEntry] = Field(
+        min_length=1, description="Direct applicants in our vocabulary; 'check' marks an ambiguous source term."
+    )
+    applicant_terms: list[str] = Field(
+        default_factory=list, description="The source's own applicant types, verbatim (facts, not prose)."
+    )
+    applicant_notes: str | None = Field(None, description="Our words on pass-through or sub-recipient paths.")
+    assistance_types: list[AssistanceType] = Field(min_length=1, description="Kinds of assistance.")
+    sectors: list[Sector] = Field(min_length=1, description="What the money builds.")
+    keywords: list[str] = Field(default_factory=list, description="Words officials use when asking.")
+    categories: list[str] = Field(default_factory=list, description="SAM.gov program categories.")
+    bil_funded: bool = Field(description="True when a source ties the program to Pub. L. 117-58 (IIJA/BIL).")
+    obligations: list[Obligation] = Field(default_factory=list, description="Dollars by fiscal year.")
+    cost_share: str | None = Field(None, description="Non-federal match, only when a named source states it.")
+    population_limit: str | None = Field(None, description="Population limits, only when a named source states them.")
+    authorizations: list[str] = Field(default_factory=list, description="Legal authorities (citations only).")
+    links: Links = Field(description="Official pages.")
+    sources: list[Source] = Field(min_length=1, description="Where each fact came from, with dates.")
+    last_reviewed: dt.date = Field(description="When a person last reviewed this record.")
+
+    @field_validator("eligible_applicants")
+    @classmethod
+    def _known_applicants(cls, v: list[str]) -> list[str]:
+        allowed = {a.value for a in Applicant} | {CHECK}
+        bad = [x for x in v if x not in allowed]
+        if bad:
+            raise ValueError(f"unknown applicant {bad}; expected any of {sorted(allowed)}")
+        return v
+
+    @field_validator("summary")
+    @classmethod
+    def _summary_length(cls, v: str) -> str:
+        n = len(re.findall(r"[A-Za-z0-9]+", v))
+        if not 60 <= n <= 150:
+            raise ValueError(f"summary has {n} words; expected 60-150")
+        return v
+
+    @model_validator(mode="after")
+    def _id_matches_aln(self) -> Opportunity:
+        if not self.id.startswith(self.aln):
+            raise ValueError(f"id {self.id!r} must start with its aln {self.aln!r}")
+        if self.id != self.aln and self.parent != self.aln:
+            raise ValueError(f"sub-program {self.id!r} needs parent: {self.aln!r}")
+        return self
+
+    @property
+    def name(self) -> str:
+        return f"{self.title} ({self.popular_name})" if self.popular_name else self.title
+
+    @property
+    def url(self) -> str:
+        """The first official page to show."""
+        return self.links.program_page or self.links.sam or self.links.grants_gov or self.links.usaspending or ""
+
+    def latest_obligation(self) -> tuple[int, float] | None:
+        for ob in sorted(self.obligations, key=lambda o: o.fiscal_year, reverse=True):
+            value = ob.sam_actual or ob.usaspending_actual or ob.sam_estimate
+            if value:
+                return ob.fiscal_year, value
+        return None
+
+
+TEXT_RECIPE = "r1"
+
+
+def search_text(op: Opportunity) -> str:
+    """The text embedded for dense search and tokenised for BM25 (recipe `TEXT_RECIPE`)."""
+    parts = [op.title, op.popular_name or "", op.summary, "; ".join(op.keywords),
+             " ".join(s.value.replace("_", " ") for s in op.sectors)]
+    return ". ".join(p for p in parts if p)
+
+
+def content_hash(op: Opportunity) -> str:
+    """Hash over the whole record: any change re-embeds and re-stores it."""
+    blob = json.dumps(op.model_dump(mode="json"), sort_keys=True) + TEXT_RECIPE
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def record_path(data_dir: Path, op: Opportunity) -> Path:
+    return data_dir / agency_slug(op.agency) / f"{op.id}.yaml"
+
+
+def agency_slug(agency: str) -> str:
+    words = re.sub(r"^(department of (the )?|u\.?s\.? )", "", agency.strip().lower())
+    return re.sub(r"[^a-z0-9]+", "-", words).strip("-") or "other"
+
+
+def _first_error(file: Path, rid: str | None, exc: ValidationError) -> RecordError:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or None
+    extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return RecordError(str(file), err["msg"] + extra, record=rid, field=field,
+                       hint="fix the file, then run `finder validate`")
+
+
+def read_record(file: Path) -> Opportunity:
+    """Parse one YAML file into an Opportunity, or raise a RecordError naming file, record and field."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordError(str(file), f"cannot read: {exc}") from None
+    if not text.strip():
+        raise RecordError(str(file), "file is empty; expected one YAML mapping", hint="delete it or fill it in")
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        raise RecordError(str(file), f"malformed YAML{at}", hint="fix the syntax, then run `finder validate`") from None
+    if not isinstance(raw, dict):
+        raise RecordError(str(file), f"expected a YAML mapping, found {type(raw).__name__}")
+    rid = str(raw.get("id")) if raw.get("id") is not None else None
+    try:
+        op = Opportunity.model_validate(raw)
+    except ValidationError as exc:
+        raise _first_error(file, rid, exc) from None
+    if file.stem != op.id:
+        raise RecordError(str(file), f"file name must be the id ({op.id}.yaml)", record=op.id, field="id")
+    return op
+
+
+def iter_files(data_dir: Path) -> Iterator[Path]:
+    yield from sorted(p for p in data_dir.rglob("*.y*ml") if p.is_file())
+
+
+def load_catalog(data_dir: Path) -> tuple[list[Opportunity], list[RecordError]]:
+    """Every valid record and one error per bad file; duplicate ids are errors too."""
+    if not data_dir.is_dir():
+        raise RecordError(str(data_dir), "catalog folder not found",
+                          hint="set FINDER_DATA_DIR or pass --data to the catalog folder")
+    records: list[Opportunity] = []
+    errors: list[RecordError] = []
+    seen: dict[str, Path] = {}
+    for file in iter_files(data_dir):
+        try:
+            op = read_record(file)
+        except RecordError as exc:
+            errors.append(exc)
+            continue
+        if op.id in seen:
+            errors.append(RecordError(str(file), f"duplicate id, also in {seen[op.id]}", record=op.id, field="id"))
+            continue
+        seen[op.id] = file
+        records.append(op)
+    return records, errors
+
+
+def dump_record(op: Opportunity) -> str:
+    """YAML text in a stable field order, readable by people."""
+    data = op.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+Kind = Literal["eligible", "not_eligible", "check"]

