@@ -33,7 +33,6 @@ from finder.settings import Settings
 PROGRAMS = "programs"
 NOTICES = "notices"
 BATCH = 2000
-KEEP_GENERATIONS = 2
 
 
 class _ChromaEmbedding(chromadb.EmbeddingFunction[chromadb.Documents]):
@@ -93,13 +92,14 @@ class Generation:
         except Exception as exc:  # chromadb raises many types here
             raise StoreUnavailableError(f"cannot open index generation {name}: {exc}") from exc
 
-    def hashes(self, table: str) -> dict[str, str]:
+    def hashes(self, table: str) -> dict[str, tuple[str, str]]:
+        """id -> (content hash, source file) of every stored record."""
         col = self._col(table)
-        out: dict[str, str] = {}
+        out: dict[str, tuple[str, str]] = {}
         for offset in range(0, col.count(), BATCH):
             got = col.get(include=["metadatas"], limit=BATCH, offset=offset)
             for rid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
-                out[rid] = str((meta or {}).get("hash", ""))
+                out[rid] = (str((meta or {}).get("hash", "")), str((meta or {}).get("file", "")))
         return out
 
     def records(self, table: str) -> Iterator[dict[str, Any]]:
@@ -278,10 +278,9 @@ class Store:
         else:
             shutil.rmtree(self.root / "generations" / generation, ignore_errors=True)
 
-    def prune(self, keep: str) -> list[str]:
-        """Drop all but the newest generations (always keeping `keep`); readers of the one before stay safe."""
-        names = [g for g in self.generations() if g != keep]
-        doomed = names[:-(KEEP_GENERATIONS - 1)] if KEEP_GENERATIONS > 1 else names
+    def prune(self, keep: set[str]) -> list[str]:
+        """Drop every generation not in `keep`: interrupted builds and those readers have moved past."""
+        doomed = [g for g in self.generations() if g not in keep]
         for g in doomed:
             self.drop(g)
         return doomed

@@ -1,0 +1,222 @@
+"""Grounded answers: deterministic text built only from retrieved records, verdicts and notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from finder.applicants import LABELS, Applicant
+from finder.catalog import Opportunity
+from finder.eligibility import Verdict
+from finder.notices import Notice, NoticeStatus
+
+MAX_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    id: str
+    title: str
+    status: NoticeStatus
+    close_date: dt.date | None
+    close_note: str
+    award_floor: float | None
+    award_ceiling: float | None
+    total_funding: float | None
+    cost_share: bool | None
+    url: str
+
+    @classmethod
+    def of(cls, n: Notice, today: dt.date) -> NoticeView:
+        return cls(n.id, n.title, n.status(today), n.close_date, n.close_note, n.award_floor, n.award_ceiling,
+                   n.total_funding, n.cost_share, n.url)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching program, as the UI and CLI show it."""
+
+    program: Opportunity
+    score: float
+    verdict: Verdict | None
+    notices: tuple[NoticeView, ...] = ()
+    named: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.program.id
+
+    @property
+    def aln(self) -> str:
+        return self.program.aln
+
+    @property
+    def title(self) -> str:
+        return self.program.title
+
+    @property
+    def url(self) -> str:
+        return self.program.url
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "aln": self.aln, "title": self.title, "score": round(self.score, 6),
+                "verdict": self.verdict.kind if self.verdict else None, "url": self.url}
+
+
+@dataclass
+class Answer:
+    """What the finder says: text (Markdown), the programs it cites, and whether it declined."""
+
+    text: str
+    hits: list[Hit] = field(default_factory=list)
+    refused: bool = False
+    applicant: Applicant | None = None
+    low_confidence: bool = False
+    notice: str | None = None
+    about: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"answer": self.text, "hits": [h.as_json() for h in self.hits], "refused": self.refused}
+
+
+def money(v: float) -> str:
+    if v >= 1e9:
+        return f"${v / 1e9:.2f} billion"
+    if v >= 1e6:
+        return f"${v / 1e6:.1f} million"
+    if v >= 1e3:
+        return f"${v / 1e3:.0f} thousand"
+    return f"${v:,.0f}"
+
+
+def safe(text: str) -> str:
+    """Catalog and feed text rendered as data: no Markdown links, images or HTML can come through."""
+    t = re.sub(r"<[^>]*>", " ", text)
+    t = re.sub(r"https?://\S+", "[link removed]", t)
+    t = re.sub(r"[\[\]<>`*_|#]", "", t)
+    return " ".join(t.split())
+
+
+def first_sentences(text: str, n: int = 2) -> str:
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(parts[:n])
+
+
+def amount_line(op: Opportunity) -> str | None:
+    ob = op.latest_obligation()
+    if not ob:
+        return None
+    return f"FY{ob[0]} obligations: {money(ob[1])} (SAM.gov/USAspending via the federal program inventory)"
+
+
+def deadline_lines(hit: Hit, today: dt.date) -> list[str]:
+    if not hit.notices:
+        return ["Deadlines: no Grants.gov notice is loaded for this program; check the Grants.gov link."]
+    out = []
+    order = {NoticeStatus.POSTED: 0, NoticeStatus.FORECASTED: 1, NoticeStatus.CLOSED: 2, NoticeStatus.ARCHIVED: 3}
+    for n in sorted(hit.notices, key=lambda n: (order[n.status], n.close_date or dt.date.max))[:3]:
+        when = n.close_date.isoformat() if n.close_date else (safe(n.close_note) or "no close date given")
+        label = {NoticeStatus.POSTED: f"Open, closes {when}", NoticeStatus.FORECASTED: f"Forecast (not yet open), "
+                 f"expected to close {when}", NoticeStatus.CLOSED: f"Closed {when}",
+                 NoticeStatus.ARCHIVED: f"Archived (closed {when})"}[n.status]
+        size = []
+        if n.award_ceiling:
+            size.append(f"awards up to {money(n.award_ceiling)}")
+        if n.award_floor:
+            size.append(f"at least {money(n.award_floor)}")
+        if n.total_funding:
+            size.append(f"{money(n.total_funding)} in total")
+        if n.cost_share is not None:
+            size.append("cost share required" if n.cost_share else "no cost share")
+        extra = f"; {', '.join(size)}" if size else ""
+        out.append(f"Notice: {safe(n.title)}: {label}{extra}. [Grants.gov notice]({n.url})")
+    return out
+
+
+def links_line(op: Opportunity) -> str:
+    parts = [(label, url) for label, url in (("Program page", op.links.program_page), ("SAM.gov", op.links.sam),
+                                             ("Grants.gov", op.links.grants_gov),
+                                             ("USAspending", op.links.usaspending)) if url]
+    return "Links: " + " · ".join(f"[{label}]({url})" for label, url in parts)
+
+
+def program_block(i: int, hit: Hit, today: dt.date, *, detail: bool = False) -> str:
+    op = hit.program
+    name = safe(op.title) + (f" ({safe(op.popular_name)})" if op.popular_name and op.popular_name != op.title else "")
+    lines = [f"**{i}. {name}**, ALN {op.aln}, {safe(op.sub_agency or op.agency)}"]
+    if hit.verdict:
+        lines.append(f"- {hit.verdict.badge}: {safe(hit.verdict.reason)}")
+    lines.append(f"- What it funds: {safe(op.summary if detail else first_sentences(op.summary))}")
+    kinds = ", ".join(a.value for a in op.assistance_types)
+    lines.append(f"- Assistance: {kinds}" + ("; funded by the Bipartisan Infrastructure Law" if op.bil_funded else ""))
+    if (amt := amount_line(op)) is not None:
+        lines.append(f"- {amt}")
+    if detail and op.cost_share:
+        lines.append(f"- Cost share: {safe(op.cost_share)}")
+    lines.extend(f"- {d}" for d in deadline_lines(hit, today))
+    lines.append(f"- {links_line(op)}")
+    return "\n".join(lines)
+
+
+def who(applicant: Applicant | None) -> str:
+    return f" for {LABELS[applicant][0]}" if applicant else ""
+
+
+def eligibility_lead(hit: Hit) -> str:
+    v = hit.verdict
+    assert v is not None
+    plural = LABELS[v.applicant][1]
+    name = safe(hit.program.popular_name or hit.program.title)
+    if v.kind == "eligible":
+        return f"Yes, {plural} are eligible direct applicants for {name} (ALN {hit.aln})."
+    if v.kind == "not_eligible":
+        return f"No, {plural} cannot apply directly for {name} (ALN {hit.aln}). {safe(v.reason)}"
+    return (f"Maybe: the listing for {name} (ALN {hit.aln}) uses an applicant term that may or may not cover "
+            f"{plural}; confirm with the agency.")
+
+
+def compose(question_kind: str, hits: list[Hit], applicant: Applicant | None, today: dt.date, *,
+            about: Hit | None = None, low_confidence: bool = False, window: tuple[dt.date, dt.date] | None = None,
+            notices_loaded: bool = True, heading: str | None = None) -> str:
+    """The grounded answer text."""
+    parts: list[str] = []
+    if about is not None and about.verdict is not None:
+        parts.append(eligibility_lead(about))
+    if heading:
+        parts.append(heading)
+    elif window:
+        if not hits:
+            msg = f"No program in the index has a Grants.gov notice closing between {window[0]} and {window[1]}."
+            if not notices_loaded:
+                msg += " No Grants.gov notices are loaded yet; ask staff to run a refresh with the latest extract."
+            return msg
+        parts.append(f"These programs have notices closing between {window[0]} and {window[1]}{who(applicant)}:")
+    elif about is None:
+        parts.append(f"Here {'is the program' if len(hits) == 1 else f'are {len(hits)} programs'} that best match "
+                     f"your question{who(applicant)}:")
+    if low_confidence:
+        parts.append("I'm not confident these are a close match; try naming the kind of project or a program.")
+    shown = hits[:MAX_SHOWN] if about is None else [about] + [h for h in hits if h is not about][:2]
+    if about is not None and len(shown) > 1:
+        parts.append(f"**{shown[0].program.popular_name or shown[0].title}** and related programs:")
+    parts.extend(program_block(i, h, today) for i, h in enumerate(shown, 1))
+    if applicant is None and any(h.verdict is None for h in shown):
+        parts.append("_Set your applicant type (city, county, tribe, ...) to see whether you can apply directly._")
+    return "\n\n".join(parts)
+
+
+REFUSALS = {
+    "injection": ("I can only help find infrastructure funding programs in this index, and I can't share settings "
+                  "or follow instructions given inside a question. Try, for example: "
+                  "\"What grants help a county replace lead pipes?\""),
+    "personal": ("This finder covers federal infrastructure funding for governments, tribes and organizations, not "
+                 "personal or household bills, so no program here fits. Try asking about a public project, for "
+                 "example: \"Is there money for a city to repair sidewalks?\""),
+    "low": ("I couldn't find a program in the index that fits that question, so I won't guess. Try naming the kind of "
+            "project (\"bridge repair\", \"drinking water\", \"EV chargers\"), who is applying (city, county, tribe) or "
+            "a program name such as SS4A or BRIC."),
+    "empty": "Please type a question about infrastructure funding, for example: \"Can a county apply for BRIC?\"",
+    "long": "That question is too long (over {limit} characters). Please shorten it to the essentials.",
+}

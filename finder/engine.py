@@ -1,0 +1,147 @@
+"""The finder: question -> constraints -> hybrid retrieval -> verdicts -> grounded (or LLM) answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from finder.answer import REFUSALS, Answer, Hit, NoticeView, compose, program_block
+from finder.applicants import LABELS, Applicant
+from finder.conversation import Conversation, FollowUp, Profile, follow_up
+from finder.eligibility import judge
+from finder.index import Index, Snapshot
+from finder.query import parse
+from finder.retrieval import Retriever, Scored, retrieve
+from finder.settings import Settings
+
+MAX_QUESTION = 2000
+LOW_MARGIN = 0.06
+
+
+class Finder:
+    """Search and ask over the current index snapshot. Thread-safe for readers."""
+
+    def __init__(self, settings: Settings, index: Index | None = None) -> None:
+        self.settings = settings
+        self.index = index or Index(settings)
+        self._llm = None
+
+    def today(self) -> dt.date:
+        return dt.date.fromisoformat(self.settings.today) if self.settings.today else dt.date.today()
+
+    # -- search --------------------------------------------------------------------------------------
+    def search(self, question: str, applicant: Applicant | None = None, *, k: int = 10,
+               mode: Retriever = Retriever.HYBRID, today: dt.date | None = None) -> list[Hit]:
+        today = today or self.today()
+        snap = self.index.snapshot()
+        c = parse(question, profile_applicant=applicant, today=today)
+        return self._hits(snap, retrieve(snap, c, k=k, mode=mode, today=today), c.applicant, today)
+
+    def _hits(self, snap: Snapshot, scored: list[Scored], applicant: Applicant | None, today: dt.date) -> list[Hit]:
+        out = []
+        for s in scored:
+            op = snap.programs[s.id]
+            views = tuple(NoticeView.of(n, today) for n in snap.notices_for(op.aln))
+            out.append(Hit(op, s.score, judge(op, applicant) if applicant else None, views, s.named))
+        return out
+
+    # -- ask -----------------------------------------------------------------------------------------
+    def ask(self, question: str, profile: Profile | None = None, conversation: Conversation | None = None, *,
+            mode: Retriever = Retriever.HYBRID, today: dt.date | None = None, use_llm: bool = True) -> Answer:
+        answer = self._ask(question, profile or Profile(), conversation, mode, today or self.today())
+        if use_llm and self.settings.llm_enabled and answer.hits and not answer.refused:
+            from finder.llm import rewrite
+
+            answer = rewrite(self.settings, question, answer, today or self.today())
+        return answer
+
+    def stream(self, question: str, profile: Profile | None = None, conversation: Conversation | None = None,
+               ) -> Iterator[tuple[str, Answer | None]]:
+        """Yield the answer text as it grows, then the final Answer."""
+        answer = self.ask(question, profile, conversation)
+        words = answer.text.split(" ")
+        for i in range(0, len(words), 12):
+            yield " ".join(words[: i + 12]), None
+        yield answer.text, answer
+
+    def _ask(self, question: str, profile: Profile, conv: Conversation | None, mode: Retriever,
+             today: dt.date) -> Answer:
+        q = (question or "").strip()
+        if not q:
+            return Answer(REFUSALS["empty"], refused=True)
+        if len(q) > MAX_QUESTION:
+            return Answer(REFUSALS["long"].format(limit=MAX_QUESTION), refused=True)
+        snap = self.index.snapshot()
+        if conv is not None and conv.last_ids and (fu := follow_up(q)) is not None:
+            ans = self._follow_up(snap, fu, profile, conv, today)
+            if ans is not None:
+                return ans
+        c = parse(q, profile_applicant=profile.applicant, today=today, population=profile.population,
+                  state=profile.state)
+        if c.off_limits:
+            return self._remember(conv, Answer(REFUSALS[c.off_limits], refused=True), q, c.applicant)
+        vector = snap.embed(c.text)
+        scored = retrieve(snap, c, k=10, mode=mode, today=today, vector=vector)
+        confidence = max((s for _, s in snap.dense(vector, 1)), default=0.0)
+        named = any(s.named for s in scored)
+        if not scored and c.close_window:
+            text = compose("ask", [], c.applicant, today, window=c.close_window, notices_loaded=bool(snap.notices))
+            return self._remember(conv, Answer(text, [], applicant=c.applicant), q, c.applicant)
+        if not scored or (not named and confidence < self.settings.min_score and not c.close_window):
+            return self._remember(conv, Answer(REFUSALS["low"], refused=True), q, c.applicant)
+        hits = self._hits(snap, scored, c.applicant, today)
+        about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
+        low = not named and confidence < self.settings.min_score + LOW_MARGIN
+        text = compose("ask", hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,
+                       notices_loaded=bool(snap.notices))
+        answer = Answer(text, hits, applicant=c.applicant, low_confidence=low, about=about.id if about else None)
+        return self._remember(conv, answer, q, c.applicant)
+
+    def _remember(self, conv: Conversation | None, answer: Answer, q: str, applicant: Applicant | None) -> Answer:
+        if conv is not None:
+            conv.turns += 1
+            if answer.hits:
+                conv.last_ids = [h.id for h in answer.hits]
+                conv.last_question = q
+                conv.applicant = applicant
+        return answer
+
+    def _follow_up(self, snap: Snapshot, fu: FollowUp, profile: Profile, conv: Conversation,
+                   today: dt.date) -> Answer | None:
+        applicant = fu.applicant or conv.applicant or profile.applicant
+        ids = [i for i in conv.last_ids if i in snap.programs]
+        hits = self._hits(snap, [Scored(i, 0.0, None, False) for i in ids], applicant, today)
+        if not hits:
+            return None
+        if fu.kind == "detail":
+            pos = len(hits) if fu.position == -1 else fu.position
+            if not 1 <= pos <= len(hits):
+                return Answer(f"The last answer listed {len(hits)} programs; pick a number from 1 to {len(hits)}.",
+                              hits=[], refused=False, applicant=applicant)
+            hit = hits[pos - 1]
+            text = f"More about result {pos}:\n\n" + program_block(pos, hit, today, detail=True)
+            return Answer(text, [hit], applicant=applicant)
+        if fu.kind == "applicant":
+            conv.applicant = applicant
+            label = LABELS[applicant][0] if applicant else "you"
+            text = compose("ask", hits, applicant, today, heading=f"The same programs, answering for {label}:")
+            return Answer(text, hits, applicant=applicant)
+        keep = {
+            "loan": lambda h: any("loan" in a.value for a in h.program.assistance_types),
+            "grant": lambda h: any("grant" in a.value for a in h.program.assistance_types),
+            "open": lambda h: any(n.status.value == "posted" for n in h.notices),
+            "bil": lambda h: h.program.bil_funded,
+            "eligible": lambda h: h.verdict is not None and h.verdict.kind == "eligible",
+        }[fu.filter]
+        chosen = [h for h in hits if keep(h)]
+        words = {"loan": "offer loans", "grant": "offer grants", "open": "have an open notice",
+                 "bil": "are funded by the Bipartisan Infrastructure Law", "eligible": "you can apply to directly"}
+        if not chosen:
+            return Answer(f"None of the {len(hits)} programs from the last answer {words[fu.filter]}.", [],
+                          applicant=applicant)
+        conv.last_ids = [h.id for h in chosen]
+        text = compose("ask", chosen, applicant, today,
+                       heading=f"Of the last {len(hits)} programs, {len(chosen)} {words[fu.filter]}:")
+        return Answer(text, chosen, applicant=applicant)
+
+

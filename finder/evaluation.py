@@ -1,0 +1,109 @@
+"""`finder eval`: run a question file through the same ask path as the chat and score it."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from finder.applicants import parse_applicant
+from finder.conversation import Conversation, Profile
+from finder.engine import Finder
+from finder.errors import RecordError
+from finder.retrieval import Retriever
+
+KINDS = {"discovery", "eligibility", "out_of_scope"}
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RecordError(str(path), f"malformed YAML ({exc})") from None
+    qs = (doc or {}).get("questions") if isinstance(doc, dict) else None
+    if not isinstance(qs, list):
+        raise RecordError(str(path), "expected a mapping with a 'questions' list")
+    for i, q in enumerate(qs):
+        if not isinstance(q, dict) or q.get("kind") not in KINDS or not q.get("question") or not q.get("id"):
+            raise RecordError(str(path), f"expected id, question and kind in {sorted(KINDS)}", record=f"#{i}")
+    return qs
+
+
+@dataclass
+class EvalResult:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    recall5: float = 0.0
+    mrr10: float = 0.0
+    verdicts: tuple[int, int] = (0, 0)
+    refused: tuple[int, int] = (0, 0)
+    p50: float = 0.0
+    p95: float = 0.0
+    misses: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"recall@5={self.recall5:.3f} MRR@10={self.mrr10:.3f} "
+                f"eligibility={self.verdicts[0]}/{self.verdicts[1]} refused={self.refused[0]}/{self.refused[1]} "
+                f"latency_p50={self.p50:.0f}ms p95={self.p95:.0f}ms"
+                + (f"\nmissed: {', '.join(self.misses)}" if self.misses else ""))
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    return s[min(len(s) - 1, int(p * len(s)))]
+
+
+def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = Retriever.HYBRID) -> EvalResult:
+    res = EvalResult()
+    finder.index.snapshot()
+    finder.index.embedder.embed_query("warm up")
+    disc = hit5 = 0
+    rr = 0.0
+    v_ok = v_n = r_ok = r_n = 0
+    latencies = []
+    for q in questions:
+        applicant = parse_applicant(q["applicant"]) if q.get("applicant") else None
+        t0 = time.perf_counter()
+        answer = finder.ask(q["question"], Profile(applicant=applicant), Conversation(), mode=mode, use_llm=False)
+        ms = (time.perf_counter() - t0) * 1000
+        latencies.append(ms)
+        hits = answer.hits[:10]
+        about = q.get("about")
+        about_verdict = next((h.verdict.kind for h in hits if h.aln == about and h.id == about and h.verdict), None) \
+            if about else None
+        if about and about_verdict is None:
+            about_verdict = next((h.verdict.kind for h in hits if h.aln == about and h.verdict), None)
+        res.rows.append({"id": q["id"], "hits": [{"aln": h.aln, "id": h.id, "verdict": h.verdict.kind if h.verdict
+                                                   else None} for h in hits],
+                         "about_verdict": about_verdict, "refused": answer.refused, "latency_ms": round(ms, 2)})
+        if q["kind"] == "discovery":
+            disc += 1
+            top = [] if answer.refused else [h.aln for h in hits]
+            ranks = [top.index(a) for a in q.get("expect_any", []) if a in top]
+            if ranks and min(ranks) < 5:
+                hit5 += 1
+            else:
+                res.misses.append(q["id"])
+            rr += 1 / (min(ranks) + 1) if ranks else 0.0
+        elif q["kind"] == "eligibility":
+            v_n += 1
+            if about_verdict == q.get("verdict"):
+                v_ok += 1
+            else:
+                res.misses.append(f"{q['id']}({about_verdict})")
+        else:
+            r_n += 1
+            if answer.refused:
+                r_ok += 1
+            else:
+                res.misses.append(q["id"])
+    res.recall5 = hit5 / disc if disc else 0.0
+    res.mrr10 = rr / disc if disc else 0.0
+    res.verdicts, res.refused = (v_ok, v_n), (r_ok, r_n)
+    res.p50, res.p95 = statistics.median(latencies) if latencies else 0.0, percentile(latencies, 0.95)
+    return res

@@ -1,0 +1,201 @@
+"""Staff refresh: sync the catalog and Grants.gov notices into a new index generation, then switch.
+
+Only records whose content hash changed are embedded. The new generation is built aside and the
+pointer moves only once it is complete, so a bad file, a crash or a kill leaves the old one serving.
+One writer at a time, through a file lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from finder.catalog import GRANT_TYPES, LOAN_TYPES, Opportunity, content_hash, iter_files, read_record, search_text
+from finder.embeddings import Embedder
+from finder.errors import IngestLockedError, RecordError
+from finder.notices import Notice
+from finder.settings import Settings
+from finder.store import NOTICES, PROGRAMS, Generation, Row, Store
+from ingest.sources import grants_gov
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """What one refresh did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+    notices_added: int = 0
+    notices_updated: int = 0
+    notices_removed: int = 0
+    notices_unchanged: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    generation: str = ""
+    switched: bool = False
+    refreshed_at: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped
+
+    def line(self) -> str:
+        return (f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
+                f"unchanged {self.unchanged}, skipped {len(self.skipped)}; notices +{self.notices_added} "
+                f"~{self.notices_updated} -{self.notices_removed} ={self.notices_unchanged}; "
+                f"embedded {self.embedded} in {self.seconds:.1f}s")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def program_row(op: Opportunity, file: str) -> Row:
+    kinds = set(op.assistance_types)
+    meta = {"aln": op.aln, "agency": op.agency, "bil": op.bil_funded, "grant": bool(kinds & GRANT_TYPES),
+            "loan": bool(kinds & LOAN_TYPES), "file": file}
+    return Row(op.id, content_hash(op), search_text(op), meta, op.model_dump(mode="json"))
+
+
+def notice_row(n: Notice, file: str) -> Row:
+    return Row(n.id, n.content_hash(), n.search_text(), {"alns": ",".join(n.alns), "file": file},
+               n.model_dump(mode="json"))
+
+
+def _read_catalog(data_dir: Path, report: IngestReport) -> tuple[dict[str, Row], set[str]]:
+    """Rows of valid records, and the relative paths of files that failed (their old rows are kept)."""
+    if not data_dir.is_dir():
+        raise RecordError(str(data_dir), "catalog folder not found", hint="pass --data or set FINDER_DATA_DIR")
+    rows: dict[str, Row] = {}
+    bad: set[str] = set()
+    for file in iter_files(data_dir):
+        rel = str(file.relative_to(data_dir))
+        try:
+            op = read_record(file)
+        except RecordError as exc:
+            report.skipped.append(str(exc))
+            bad.add(rel)
+            continue
+        if op.id in rows:
+            report.skipped.append(f"{file}: duplicate id {op.id}; skipped")
+            continue
+        rows[op.id] = program_row(op, rel)
+    return rows, bad
+
+
+def _read_notices(paths: list[Path], alns: set[str], settings: Settings,
+                  report: IngestReport) -> tuple[dict[str, Row], set[str]]:
+    """Kept notices, and the files that failed as a whole (their previously indexed notices are kept)."""
+    rows: dict[str, Row] = {}
+    bad: set[str] = set()
+    keep = set(settings.notice_categories)
+    for path in paths:
+        staged: dict[str, Row] = {}
+        try:
+            for notice in grants_gov.read(path, errors=report.skipped):
+                if set(notice.alns) & alns or set(notice.categories) & keep:
+                    staged[notice.id] = notice_row(notice, path.name)
+        except RecordError as exc:
+            report.skipped.append(str(exc))
+            bad.add(path.name)
+            continue
+        rows.update(staged)
+    return rows, bad
+
+
+def notice_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".xml", ".zip", ".json"))
+
+
+def _diff(gen: Generation | None, table: str, rows: dict[str, Row], keep_files: set[str]) -> tuple[
+        list[Row], list[Row], list[str], int]:
+    stored = gen.hashes(table) if gen else {}
+    old = {rid: h for rid, (h, _) in stored.items()}
+    kept = {rid for rid, (_, f) in stored.items() if f in keep_files}
+    added = [r for rid, r in rows.items() if rid not in old]
+    changed = [r for rid, r in rows.items() if rid in old and old[rid] != r.hash]
+    removed = [rid for rid in old if rid not in rows and rid not in kept]
+    unchanged = sum(1 for rid, r in rows.items() if old.get(rid) == r.hash)
+    return added, changed, removed, unchanged
+
+
+def refresh(settings: Settings, *, embedder: Embedder | None = None, data_dir: Path | None = None,
+            notice_paths: list[Path] | None = None, progress: Progress | None = None, wait: float = 0,
+            after_fork: Callable[[], None] | None = None) -> IngestReport:
+    """Bring the index in line with the catalog folder and notice files. `wait` seconds for the lock."""
+    started = time.monotonic()
+    embedder = embedder or Embedder(settings.embedding_model)
+    store = Store(settings, embedder)
+    Path(settings.index_dir).mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(Path(settings.index_dir) / "ingest.lock"))
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise IngestLockedError(
+            f"another `finder ingest` is running (lock {lock.lock_file}); wait for it to finish, "
+            "or pass --wait SECONDS"
+        ) from None
+    try:
+        return _refresh(settings, store, data_dir or Path(settings.data_dir),
+                        notice_files(Path(settings.notices_dir)) if notice_paths is None else notice_paths,
+                        progress or (lambda stage, done, total: None), started, after_fork)
+    finally:
+        lock.release()
+
+
+def _refresh(settings: Settings, store: Store, data_dir: Path, notice_paths: list[Path], progress: Progress,
+             started: float, after_fork: Callable[[], None] | None) -> IngestReport:
+    report = IngestReport()
+    progress("reading catalog", 0, 1)
+    programs, bad_files = _read_catalog(data_dir, report)
+    progress("reading notices", 0, 1)
+    alns = {r.meta["aln"] for r in programs.values()}
+    notices, bad_notice_files = _read_notices(notice_paths, {str(a) for a in alns}, settings, report)
+    pointer = store.pointer()
+    current = store.open(pointer["generation"]) if pointer else None
+    p_add, p_chg, p_del, report.unchanged = _diff(current, PROGRAMS, programs, bad_files)
+    n_add, n_chg, n_del, report.notices_unchanged = _diff(current, NOTICES, notices, bad_notice_files)
+    report.added, report.updated, report.removed = [r.id for r in p_add], [r.id for r in p_chg], p_del
+    report.notices_added, report.notices_updated, report.notices_removed = len(n_add), len(n_chg), len(n_del)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    report.refreshed_at = now
+    if pointer and not (p_add or p_chg or p_del or n_add or n_chg or n_del):
+        report.generation, report.seconds = pointer["generation"], time.monotonic() - started
+        store.switch(pointer["generation"], refreshed_at=now, previous=pointer.get("previous"),
+                     report=report.as_dict())
+        return report
+    gen = store.fork(pointer["generation"] if pointer else None)
+    if after_fork:
+        after_fork()
+    todo = p_add + p_chg
+    total = len(todo) + len(n_add) + len(n_chg)
+    done = 0
+    step = 64
+    for table, rows in ((PROGRAMS, todo), (NOTICES, n_add + n_chg)):
+        for start in range(0, len(rows), step):
+            chunk = rows[start:start + step]
+            report.embedded += gen.upsert(table, chunk)
+            done += len(chunk)
+            progress("embedding", done, total)
+    gen.delete(PROGRAMS, p_del)
+    gen.delete(NOTICES, n_del)
+    report.generation, report.switched = gen.name, True
+    report.seconds = time.monotonic() - started
+    previous = pointer["generation"] if pointer else None
+    gen.close()
+    store.switch(gen.name, refreshed_at=now, previous=previous, report=report.as_dict())
+    store.prune({gen.name, previous} - {None})  # type: ignore[arg-type]
+    progress("done", total, total)
+    return report

@@ -1,0 +1,220 @@
+"""The `finder` command line: a thin edge over finder/ and ingest/."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from finder.applicants import Applicant, parse_applicant
+from finder.errors import FinderError
+from finder.settings import Settings
+
+APPLICANTS = [a.value for a in Applicant]
+
+
+def _env() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except FinderError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Find federal infrastructure funding a local government can apply for."""
+    _env()
+    ctx.obj = Settings()
+
+
+def _settings(ctx: click.Context, data: Path | None = None) -> Settings:
+    s: Settings = ctx.obj
+    return s.model_copy(update={"data_dir": data}) if data else s
+
+
+def _applicant(value: str | None) -> Applicant | None:
+    return parse_applicant(value) if value else None
+
+
+@main.command()
+@click.option("--data", type=click.Path(path_type=Path), help="Catalog folder (default FINDER_DATA_DIR).")
+@click.option("--notices", "notices", multiple=True, type=click.Path(path_type=Path),
+              help="Grants.gov extract (.zip/.xml) or search2/fetchOpportunity .json; repeatable. "
+                   "Default: every such file in FINDER_NOTICES_DIR.")
+@click.option("--wait", type=float, default=0, show_default=True, help="Seconds to wait for another ingest.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def ingest(ctx: click.Context, data: Path | None, notices: tuple[Path, ...], wait: float, as_json: bool) -> None:
+    """Build or update the index, embedding only changed records.
+
+    Example: finder ingest --data data/opportunities --notices GrantsDBExtract20261128v2.zip
+    Exit code 0: all records indexed; 2: some files or records were skipped (listed).
+    """
+    from ingest.refresh import refresh
+
+    settings = _settings(ctx, data)
+    bar = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if stage == "embedding" and sys.stderr.isatty():
+            if bar is None:
+                from tqdm import tqdm
+
+                bar = tqdm(total=total, desc="embedding", unit="rec", file=sys.stderr)
+            bar.n = done
+            bar.refresh()
+
+    report = refresh(settings, notice_paths=list(notices) or None, progress=progress, wait=wait)
+    if bar is not None:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=1))
+    else:
+        click.echo(f"ingest: {report.line()}; generation {report.generation}")
+        for reason in report.skipped[:50]:
+            click.echo(f"  skipped: {reason}", err=True)
+        if report.skipped:
+            click.echo("  fix the files above, run `finder validate`, then `finder ingest` again", err=True)
+    ctx.exit(0 if report.ok else 2)
+
+
+@main.command()
+@click.option("--data", type=click.Path(path_type=Path), help="Catalog folder (default FINDER_DATA_DIR).")
+@click.pass_context
+def validate(ctx: click.Context, data: Path | None) -> None:
+    """Check every catalog file against the Opportunity model.
+
+    Example: finder validate --data data/opportunities
+    """
+    from finder.catalog import load_catalog
+
+    settings = _settings(ctx, data)
+    records, errors = load_catalog(Path(settings.data_dir))
+    for e in errors:
+        click.echo(f"error: {e}", err=True)
+    click.echo(f"validate: {len(records)} valid, {len(errors)} invalid in {settings.data_dir}")
+    ctx.exit(1 if errors else 0)
+
+
+def _finder(settings: Settings):  # type: ignore[no-untyped-def]
+    from finder.engine import Finder
+
+    return Finder(settings)
+
+
+@main.command()
+@click.argument("question")
+@click.option("--applicant", type=click.Choice(APPLICANTS), help="Who is asking.")
+@click.option("-k", default=10, show_default=True, help="How many programs.")
+@click.option("--retriever", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True,
+              help="Retrieval mode.")
+@click.option("--json", "as_json", is_flag=True, help="Print {\"hits\": [...]} as JSON.")
+@click.pass_context
+def search(ctx: click.Context, question: str, applicant: str | None, k: int, retriever: str, as_json: bool) -> None:
+    """Ranked programs for a question.
+
+    Example: finder search "EV chargers" --applicant city --json
+    """
+    from finder.retrieval import Retriever
+
+    hits = _finder(ctx.obj).search(question, _applicant(applicant), k=k, mode=Retriever(retriever))
+    if as_json:
+        click.echo(json.dumps({"hits": [h.as_json() for h in hits]}, indent=1))
+        return
+    for i, h in enumerate(hits, 1):
+        verdict = f" [{h.verdict.kind}]" if h.verdict else ""
+        click.echo(f"{i:2}. {h.aln:7} {h.title}{verdict}  {h.score:.4f}\n    {h.url}")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--applicant", type=click.Choice(APPLICANTS), help="Who is asking (the profile).")
+@click.option("--json", "as_json", is_flag=True, help="Print {\"answer\", \"hits\", \"refused\"} as JSON.")
+@click.pass_context
+def ask(ctx: click.Context, question: str, applicant: str | None, as_json: bool) -> None:
+    """The chat answer to one question.
+
+    Example: finder ask "Can a city apply for SS4A?" --applicant city
+    """
+    from finder.conversation import Profile
+
+    answer = _finder(ctx.obj).ask(question, Profile(applicant=_applicant(applicant)))
+    click.echo(json.dumps(answer.as_json(), indent=1) if as_json else answer.text)
+
+
+@main.command(name="eval")
+@click.argument("questions", type=click.Path(exists=True, path_type=Path))
+@click.option("--retriever", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True,
+              help="Retrieval mode.")
+@click.option("--details", type=click.Path(path_type=Path), help="Write one JSON line per question here.")
+@click.pass_context
+def eval_cmd(ctx: click.Context, questions: Path, retriever: str, details: Path | None) -> None:
+    """Score the finder on a question file (recall@5, MRR@10, verdicts, refusals, latency).
+
+    Example: finder eval ../shared/eval/dev_questions.yaml --details out.jsonl
+    """
+    from finder.evaluation import evaluate, load_questions
+    from finder.retrieval import Retriever
+
+    result = evaluate(_finder(ctx.obj), load_questions(questions), Retriever(retriever))
+    if details:
+        details.write_text("".join(json.dumps(r) + "\n" for r in result.rows))
+    click.echo(result.summary())
+
+
+@main.command()
+@click.option("--host", help="Bind address (default FINDER_HOST, 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default FINDER_PORT, 7860).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the chat in a browser.
+
+    Example: finder serve --port 7860
+    """
+    from ui.app import serve as run
+
+    settings: Settings = ctx.obj
+    run(settings.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v}))
+
+
+@main.command(name="import-listings")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--data", type=click.Path(path_type=Path), help="Catalog folder (default FINDER_DATA_DIR).")
+@click.option("--scope", type=click.Path(exists=True, path_type=Path),
+              help="TSV whose first column lists the ALNs to import (e.g. catalog_scope.tsv).")
+@click.option("--update-only", is_flag=True, help="Refresh existing records only; create none.")
+@click.pass_context
+def import_listings_cmd(ctx: click.Context, file: Path, data: Path | None, scope: Path | None,
+                        update_only: bool) -> None:
+    """Create or refresh fact fields of catalog records from the FPI JSON or SAM.gov's CSV.
+
+    Hand-written fields (summary, notes, keywords, sectors) are never overwritten.
+    Example: finder import-listings ../shared/data/fpi/fpi_assistance_listings_2025-02-26.json
+    """
+    import csv
+
+    from ingest.listings import import_listings
+
+    settings = _settings(ctx, data)
+    wanted = None
+    if scope:
+        with open(scope, encoding="utf-8") as fh:
+            wanted = {row[0].strip() for row in csv.reader(fh, delimiter="\t") if row and row[0][:1].isdigit()}
+    report = import_listings(file, Path(settings.data_dir), scope=wanted, create=not update_only)
+    click.echo(f"import-listings: {report.line()}")
