@@ -214,9 +214,9 @@ REFUSALS = {
     "personal": ("This finder covers federal infrastructure funding for governments, tribes and organizations, not "
                  "personal or household bills, so no program here fits. Try asking about a public project, for "
                  "example: \"Is there money for a city to repair sidewalks?\""),
-    "low": ("I couldn't find a program in the index that fits that question, so I won't guess. Try naming the kind of "
-            "project (\"bridge repair\", \"drinking water\", \"EV chargers\"), who is applying (city, county, tribe) or "
-            "a program name such as SS4A or BRIC."),
+    "low": ("I couldn't find a program in the index that fits that question, so I won't guess. Try naming the "
+            "kind of project (\"bridge repair\", \"drinking water\", \"EV chargers\"), who is applying (city, county, "
+            "tribe) or a program name such as SS4A or BRIC."),
     "empty": "Please type a question about infrastructure funding, for example: \"Can a county apply for BRIC?\"",
     "long": "That question is too long (over {limit} characters). Please shorten it to the essentials.",
 }

@@ -30,7 +30,7 @@ class Embedder(Embeddings):
         return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "model"
 
     @cached_property
-    def _model(self):  # type: ignore[no-untyped-def]
+    def _model(self):
         if not self.model_path or not Path(self.model_path).is_dir():
             raise FinderError(
                 f"embedding model folder not found: {self.model_path!r}; "

@@ -142,8 +142,8 @@ def parse(text: str, *, profile_applicant: Applicant | None = None, today: dt.da
             if re.search(pattern, m[0]):
                 applicant, from_q = who, True
                 break
-    pm = re.search(r"\b(?:of|with|population(?: of)?|serving)\s+(?:about\s+|around\s+|roughly\s+)?(\d{1,3}(?:,\d{3})+|\d+)"
-                   r"(\s?k\b)?(?:\s+(?:people|residents|population))?", low)
+    pm = re.search(r"\b(?:of|with|population(?: of)?|serving)\s+(?:about\s+|around\s+|roughly\s+)?"
+                   r"(\d{1,3}(?:,\d{3})+|\d+)(\s?k\b)?(?:\s+(?:people|residents|population))?", low)
     if pm and (pm[2] or re.search(r"people|residents|population|city|town|county|village", low)):
         population = int(pm[1].replace(",", "")) * (1000 if pm[2] else 1)
     sectors = frozenset(s for s, words in SECTOR_WORDS.items() if re.search(words, low))
@@ -153,7 +153,8 @@ def parse(text: str, *, profile_applicant: Applicant | None = None, today: dt.da
     elif re.search(r"\bgrants?\b", low) and not re.search(r"\bgrants? or loans?\b", low):
         assistance = "grant"
     only = bool(assistance and re.search(
-        r"\b(only|just)\s+(\w+\s+)?(loans?|grants?)\b|\b(loans?|grants?)\s+only\b|\bnot (a )?loans?\b|\bno loans\b", low))
+        r"\b(only|just)\s+(\w+\s+)?(loans?|grants?)\b|\b(loans?|grants?)\s+only\b|\bnot (a )?loans?\b|\bno loans\b",
+        low))
     if re.search(r"\bnot (a )?loans?\b|\bno loans\b", low):
         assistance = "grant"
     bil_only = bool(re.search(r"\b(bil|iija|bipartisan infrastructure law|infrastructure (investment and jobs|law))"

@@ -22,12 +22,11 @@ if TYPE_CHECKING:
 
 RRF_K = 60
 DEPTH = 60
-STOP = frozenset(
-    "a an and are as at be by can could do does for from has have how i in is it its may of on or our "
-    "that the their them there these this to us was we what when where which who will with would you your "
-    "any there's is there get help pay money funding fund funds grant grants program programs federal "
-    "tell me about explain offer offers".split()
-)
+STOP = frozenset((
+    "a an and are as at be by can could do does for from has have how i in is it its may of on or our that the "
+    "their them there these this to us was we what when where which who will with would you your any there's get "
+    "help pay money funding fund funds grant grants program programs federal tell me about explain offer offers"
+).split())
 NAME_BOOST = 1.0
 
 

@@ -10,8 +10,11 @@ metadata of a small pointer collection.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
+import math
 import os
 import shutil
 import uuid
@@ -82,7 +85,7 @@ class Generation:
 
     def __init__(self, client: ClientAPI, name: str, prefix: str, embedder: Embedder, *, close: bool) -> None:
         self.client, self.name, self.embedder, self._close = client, name, embedder, close
-        ef = _ChromaEmbedding(embedder)
+        ef: Any = _ChromaEmbedding(embedder)  # Chroma's protocol type is wider than the text-only one we implement
         meta = {"hnsw:space": "cosine", "model": embedder.model_name}
         try:
             self.programs = client.get_or_create_collection(f"{prefix}{PROGRAMS}", embedding_function=ef,
@@ -110,18 +113,21 @@ class Generation:
                 yield json.loads(str((meta or {})["record"]))
 
     def upsert(self, table: str, rows: Sequence[Row]) -> int:
-        """Embed and write rows; returns how many texts were embedded."""
+        """Write rows; returns how many texts were embedded. Programs are embedded with the model.
+        Notices are joined to programs by ALN and never searched by similarity, so they carry a cheap
+        placeholder vector derived from their id instead of a model embedding."""
         col = self._col(table)
         for start in range(0, len(rows), BATCH // 4):
             chunk = rows[start:start + BATCH // 4]
-            vectors = self.embedder.embed_documents([r.text for r in chunk])
+            vectors = self.embedder.embed_documents([r.text for r in chunk]) if table == PROGRAMS else \
+                [_placeholder(r.id) for r in chunk]
             col.upsert(
                 ids=[r.id for r in chunk],
                 documents=[r.text for r in chunk],
-                embeddings=vectors,  # type: ignore[arg-type]
+                embeddings=vectors,
                 metadatas=[{**r.meta, "hash": r.hash, "record": json.dumps(r.record)} for r in chunk],
             )
-        return len(rows)
+        return len(rows) if table == PROGRAMS else 0
 
     def delete(self, table: str, ids: Iterable[str]) -> None:
         ids = list(ids)
@@ -155,8 +161,13 @@ class Generation:
         if self._close:
             _release(self.client)
 
-    def _col(self, table: str):  # type: ignore[no-untyped-def]
+    def _col(self, table: str):
         return self.programs if table == PROGRAMS else self.notices
+
+
+def _placeholder(key: str) -> list[float]:
+    angle = (int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 3600) / 3600 * 2 * math.pi
+    return [math.cos(angle), math.sin(angle)]
 
 
 def _release(client: ClientAPI) -> None:
@@ -192,7 +203,7 @@ class Store:
                 ) from exc
             return json.loads(str(meta["pointer"])) if meta.get("pointer") else None
         try:
-            return json.loads(self.pointer_file.read_text())  # type: ignore[no-any-return]
+            return json.loads(self.pointer_file.read_text())
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
@@ -271,10 +282,8 @@ class Store:
     def drop(self, generation: str) -> None:
         if self.settings.chroma_url:
             for table in (PROGRAMS, NOTICES):
-                try:
+                with contextlib.suppress(Exception):  # already gone
                     self._client().delete_collection(f"{self.base}-{generation}-{table}")
-                except Exception:  # already gone
-                    pass
         else:
             shutil.rmtree(self.root / "generations" / generation, ignore_errors=True)
 

@@ -278,14 +278,15 @@ def import_listings(path: Path, data_dir: Path, *, scope: set[str] | None = None
     today = today or dt.date.today()
     existing: dict[str, tuple[Path, Opportunity]] = {}
     if data_dir.is_dir():
-        for file in iter_files(data_dir):
-            op = read_record(file)
-            existing[op.id] = (file, op)
+        for path_ in iter_files(data_dir):
+            op = read_record(path_)
+            existing[op.id] = (path_, op)
     report = ImportReport()
     for lst in read_listings(path):
         if scope is not None and lst.aln not in scope:
             continue
-        file, old = existing.get(lst.aln, (None, None))
+        found = existing.get(lst.aln)
+        file, old = found if found else (None, None)
         if old is None and not create:
             report.skipped.append(lst.aln)
             continue

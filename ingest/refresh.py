@@ -62,8 +62,10 @@ class IngestReport:
 
 def program_row(op: Opportunity, file: str) -> Row:
     kinds = set(op.assistance_types)
-    meta = {"aln": op.aln, "agency": op.agency, "bil": op.bil_funded, "grant": bool(kinds & GRANT_TYPES),
-            "loan": bool(kinds & LOAN_TYPES), "file": file}
+    meta: dict[str, str | int | float | bool] = {
+        "aln": op.aln, "agency": op.agency, "bil": op.bil_funded, "grant": bool(kinds & GRANT_TYPES),
+        "loan": bool(kinds & LOAN_TYPES), "file": file,
+    }
     return Row(op.id, content_hash(op), search_text(op), meta, op.model_dump(mode="json"))
 
 

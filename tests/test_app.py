@@ -74,7 +74,8 @@ def test_browse_filters_and_csv_export(finder, tmp_path):
     bil = ui_app.browse(finder, bil_only=True)
     assert all(r[7] == "yes" for r in bil)
     path = ui_app.export_csv(rows)
-    text = open(path).read()
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
     assert text.splitlines()[0].startswith("ALN,Program") and len(text.splitlines()) == len(rows) + 1
 
 

@@ -17,12 +17,14 @@ def test_every_record_validates_and_ids_are_unique():
 
 
 def test_every_scope_aln_is_present_or_excluded(shared):
-    scope = [r["aln"] for r in csv.DictReader(open(shared / "data/catalog_scope.tsv"), delimiter="\t")]
+    with open(shared / "data/catalog_scope.tsv", encoding="utf-8") as fh:
+        scope = [r["aln"] for r in csv.DictReader(fh, delimiter="\t")]
     present = {r.aln for r in load_catalog(CATALOG)[0]}
     excluded_file = CATALOG / "EXCLUDED.tsv"
     excluded = set()
     if excluded_file.exists():
-        excluded = {row[0] for row in csv.reader(open(excluded_file), delimiter="\t") if len(row) > 1 and row[1]}
+        with open(excluded_file, encoding="utf-8") as fh:
+            excluded = {row[0] for row in csv.reader(fh, delimiter="\t") if len(row) > 1 and row[1]}
     assert [a for a in scope if a not in present and a not in excluded] == []
 
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import SMALL, copy_catalog
 from ui.cli import main
-from tests.conftest import copy_catalog, SMALL
 
 
 @pytest.fixture

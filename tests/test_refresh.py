@@ -77,9 +77,9 @@ def test_old_generations_are_pruned(built, embedder):
 def test_second_writer_gets_a_clear_message(built, embedder):
     from filelock import FileLock
 
-    with FileLock(str(built.index_dir / "ingest.lock")):
-        with pytest.raises(IngestLockedError, match="another `finder ingest` is running"):
-            refresh(built, embedder=embedder)
+    with FileLock(str(built.index_dir / "ingest.lock")), \
+            pytest.raises(IngestLockedError, match="another `finder ingest` is running"):
+        refresh(built, embedder=embedder)
 
 
 KILL_SCRIPT = textwrap.dedent("""

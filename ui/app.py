@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hmac
 import html
 import os
@@ -57,12 +58,13 @@ def card(hit: Hit) -> str:
     badge = (f'<span class="badge {BADGE_CLASS[v.kind]}" data-verdict="{v.kind}">{escape(v.badge)}</span> '
              f'<span>{escape(v.reason)}</span>') if v else '<span class="badge none" data-verdict="none">Set your ' \
                                                          'applicant type to see eligibility</span>'
-    name = escape(op.title) + (f" ({escape(op.popular_name)})" if op.popular_name else "")
+    name = escape(op.title) + (f" ({escape(op.popular_name)})" if op.popular_name and op.popular_name != op.title
+                               else "")
     ob = op.latest_obligation()
     amount = f"FY{ob[0]} obligations {escape(money(ob[1]))}" if ob else "No obligation figures in the source"
     status = "No Grants.gov notice loaded"
     if hit.notices:
-        n = sorted(hit.notices, key=lambda n: (n.status.value != "posted", n.close_date or __import__("datetime").date.max))[0]
+        n = sorted(hit.notices, key=lambda n: (n.status.value != "posted", n.close_date or dt.date.max))[0]
         when = n.close_date.isoformat() if n.close_date else (n.close_note or "no date")
         status = f"{n.status.value.capitalize()} notice, closes {when}"
         if n.award_ceiling:
@@ -259,26 +261,26 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
         gr.Markdown("# Infrastructure Funding Finder\nFind federal infrastructure programs your government can "
                     "apply for. Answers come from the program index only, with official links.")
         conv = gr.State(None)
-        with gr.Tab("Ask"):
-            with gr.Row(equal_height=False):
-                with gr.Column(scale=1, min_width=220):
-                    gr.Markdown("### Your profile")
-                    applicant = gr.Dropdown(APPLICANT_CHOICES, value="", label="Applicant type", elem_id="applicant")
-                    state = gr.Textbox(label="State (optional)", max_lines=1, elem_id="state")
-                    population = gr.Number(label="Population (optional)", precision=0, elem_id="population")
-                with gr.Column(scale=3):
-                    chat = gr.Chatbot(label="Chat", height=460, elem_id="chat", sanitize_html=True,
-                                      allow_tags=False, feedback_options=("Like", "Dislike"))
-                    with gr.Row():
-                        box = gr.Textbox(placeholder="Ask about funding, e.g. 'Can a county apply for BRIC?'",
-                                         show_label=False, scale=5, max_lines=4, elem_id="question")
-                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                    gr.Examples(EXAMPLES, inputs=box, label="Try an example")
-                    cards = gr.HTML(elem_id="cards")
-                    with gr.Row():
-                        reason = gr.Dropdown(feedback.REASONS, value="", label="Feedback reason (optional)",
-                                             scale=2)
-                        fb_note = gr.Markdown()
+        with gr.Tab("Ask"), gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=220):
+                gr.Markdown("### Your profile")
+                applicant = gr.Dropdown(APPLICANT_CHOICES, value="", label="Applicant type", elem_id="applicant")
+                state = gr.Textbox(label="State (optional)", max_lines=1, elem_id="state")
+                population = gr.Number(value=None, label="Population (optional)", precision=0, minimum=0,
+                                       elem_id="population")
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(label="Chat", height=460, elem_id="chat", sanitize_html=True,
+                                  allow_tags=False, feedback_options=("Like", "Dislike"))
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask about funding, e.g. 'Can a county apply for BRIC?'",
+                                     show_label=False, scale=5, max_lines=4, elem_id="question")
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                gr.Examples(EXAMPLES, inputs=box, label="Try an example")
+                cards = gr.HTML(elem_id="cards")
+                with gr.Row():
+                    reason = gr.Dropdown(feedback.REASONS, value="", label="Feedback reason (optional)",
+                                         scale=2)
+                    fb_note = gr.Markdown()
         with gr.Tab("Browse"):
             with gr.Row():
                 b_text = gr.Textbox(label="Search", max_lines=1, elem_id="browse-text")
@@ -310,15 +312,16 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
                 fb_file = gr.File(label="Feedback export")
         foot = gr.Markdown(footer(finder), elem_id="footer")
 
-        def on_ask(message, history, a, s, p, c):  # type: ignore[no-untyped-def]
+        def on_ask(message, history, a, s, p, c):
             yield from respond(finder, message, history, a, s, p, c)
 
         for trigger in (box.submit, send.click):
             trigger(on_ask, [box, chat, applicant, state, population, conv], [chat, cards, conv, box],
-                    api_name="ask" if trigger == send.click else False).then(
-                lambda: footer(finder), None, foot, api_name=False)
+                    api_name="ask" if trigger == send.click else None,
+                    api_visibility="public" if trigger == send.click else "private").then(
+                lambda: footer(finder), None, foot, api_visibility="private")
 
-        def on_like(history, why, data: gr.LikeData):  # type: ignore[no-untyped-def]
+        def on_like(history, why, data: gr.LikeData):
             idx = data.index[0] if isinstance(data.index, list | tuple) else data.index
             answer = history[idx]["content"] if 0 <= idx < len(history) else ""
             question = history[idx - 1]["content"] if idx >= 1 else ""
@@ -326,21 +329,22 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
                             liked=bool(data.liked), reason=why or "")
             return "Thanks, your feedback was saved."
 
-        chat.like(on_like, [chat, reason], fb_note, api_name=False)
+        chat.like(on_like, [chat, reason], fb_note, api_visibility="private")
 
         filters = [b_text, b_sector, b_app, b_kind, b_bil, b_agency, b_open]
         for f in filters:
-            f.change(lambda *a: browse(finder, *a), filters, table, api_name=False)
-        b_export.click(export_csv, table, b_file, api_name=False)
+            f.change(  # type: ignore[attr-defined]
+                lambda *a: browse(finder, *a), filters, table, api_visibility="private")
+        b_export.click(export_csv, table, b_file, api_visibility="private")
 
-        def on_select(rows, evt: gr.SelectData):  # type: ignore[no-untyped-def]
+        def on_select(rows, evt: gr.SelectData):
             values = rows.values.tolist() if hasattr(rows, "values") else rows
             r = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
             return detail(finder, values[r][0]) if 0 <= r < len(values) else ""
 
-        table.select(on_select, table, b_detail, api_name=False)
+        table.select(on_select, table, b_detail, api_visibility="private")
 
-        def on_login(attempt):  # type: ignore[no-untyped-def]
+        def on_login(attempt):
             if settings.admin_password is None:
                 return False, gr.update(visible=True), gr.update(visible=False), \
                     "The admin tab is disabled: set FINDER_ADMIN_PASSWORD and restart."
@@ -348,30 +352,29 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
                 return True, gr.update(visible=False), gr.update(visible=True), ""
             return False, gr.update(visible=True), gr.update(visible=False), "Wrong password."
 
-        login.click(on_login, pw, [authed, login_box, admin_box, login_msg], api_name=False)
+        login.click(on_login, pw, [authed, login_box, admin_box, login_msg], api_visibility="private")
 
-        def on_refresh(ok, up):  # type: ignore[no-untyped-def]
+        def on_refresh(ok, up):
             yield from run_refresh(settings, finder, ok, up)
 
-        run.click(on_refresh, [authed, upload], [progress, report], api_name=False).then(
-            lambda: footer(finder), None, foot, api_name=False)
+        run.click(on_refresh, [authed, upload], [progress, report], api_visibility="private").then(
+            lambda: footer(finder), None, foot, api_visibility="private")
 
-        def on_fb_export(ok):  # type: ignore[no-untyped-def]
+        def on_fb_export(ok):
             if not ok:
                 raise gr.Error("Log in to the admin tab first.")
             path = feedback.feedback_file(Path(settings.index_dir))
             return str(path) if path.exists() else None
 
-        fb_export.click(on_fb_export, authed, fb_file, api_name=False)
+        fb_export.click(on_fb_export, authed, fb_file, api_visibility="private")
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=128)
     return demo
 
 
-THEME_FONTS = {"font": ["system-ui", "sans-serif"], "font_mono": ["ui-monospace", "monospace"]}
-
-
 def launch(demo: gr.Blocks, settings: Settings, **kwargs: Any) -> None:
-    demo.launch(server_name=settings.host, server_port=settings.port, theme=gr.themes.Default(**THEME_FONTS),
+    # system fonts only: the default theme would fetch web fonts from the internet
+    theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    demo.launch(server_name=settings.host, server_port=settings.port, theme=theme,
                 css=CSS, footer_links=[], ssr_mode=False, show_error=False, **kwargs)
 
 

@@ -27,7 +27,7 @@ def _env() -> None:
 
 
 class Group(click.Group):
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except FinderError as exc:
@@ -112,7 +112,7 @@ def validate(ctx: click.Context, data: Path | None) -> None:
     ctx.exit(1 if errors else 0)
 
 
-def _finder(settings: Settings):  # type: ignore[no-untyped-def]
+def _finder(settings: Settings):
     from finder.engine import Finder
 
     return Finder(settings)

@@ -257,7 +257,8 @@ def read_json(path: Path, errors: list[str]) -> Iterator[Notice]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise RecordError(name, f"malformed JSON ({exc})", hint="expected a search2 or fetchOpportunity response")
+        raise RecordError(name, f"malformed JSON ({exc})",
+                          hint="expected a search2 or fetchOpportunity response") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), dict):
         raise RecordError(name, "expected an object with a 'data' object (search2 or fetchOpportunity response)")
     if doc.get("errorcode") not in (None, 0, "0"):

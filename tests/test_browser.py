@@ -1,0 +1,129 @@
+"""A real headless Chromium (Debian's /usr/bin/chromium) drives the served app through Playwright."""
+
+import socket
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from finder.engine import Finder
+from tests.conftest import ROOT
+from ui import app as ui_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "screenshots"
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed "
+                                 "(apt-get install chromium; .ci/run does this)")]
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(small_index):
+    settings = small_index.model_copy(update={"port": free_port(), "admin_password": SecretStr("letmein")})
+    demo = ui_app.build_app(settings, Finder(settings))
+    ui_app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{settings.port}/"
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+        external: list[str] = []
+        context.on("request", lambda r: external.append(r.url) if not r.url.startswith(
+            ("http://127.0.0.1", "data:", "blob:")) else None)
+        pg = context.new_page()
+        pg.goto(served)
+        pg.wait_for_selector("#question textarea", timeout=60_000)
+        pg.external_requests = external  # type: ignore[attr-defined]
+        yield pg
+        browser.close()
+
+
+def ask(page, question: str):
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+
+
+def set_applicant(page, label: str):
+    box = page.locator("#applicant input")
+    box.click()
+    box.fill(label)
+    page.get_by_role("option", name=label, exact=True).first.click()
+
+
+def test_question_gives_streamed_answer_with_card_and_badge(page):
+    ask(page, "Tell me about SS4A")
+    page.wait_for_selector("#cards .card", timeout=60_000)
+    assert "Safe Streets and Roads for All" in page.locator("#chat").inner_text()
+    assert page.locator("#cards .card .badge").first.is_visible()
+    page.screenshot(path=str(SHOTS / "01-answer.png"), full_page=True)
+
+
+def test_profile_changes_the_verdicts(page):
+    set_applicant(page, "city")
+    ask(page, "Tell me about the Drinking Water State Revolving Fund")
+    page.wait_for_function("document.querySelector('#answering-for')?.innerText.includes('a city')", timeout=60_000)
+    first = page.locator("#cards .card").first
+    assert first.get_attribute("data-id") == "66.468"
+    assert first.locator(".badge").get_attribute("data-verdict") == "not_eligible"
+    set_applicant(page, "state")
+    ask(page, "Tell me about the Drinking Water State Revolving Fund")
+    page.wait_for_function("document.querySelector('#answering-for')?.innerText.includes('a state')", timeout=60_000)
+    assert page.locator("#cards .card").first.locator(".badge").get_attribute("data-verdict") == "eligible"
+    page.screenshot(path=str(SHOTS / "02-profile-state.png"), full_page=True)
+
+
+def test_browse_tab_exports_csv(page, tmp_path):
+    page.get_by_role("tab", name="Browse").click()
+    page.locator("#browse-text input").fill("water")
+    page.wait_for_timeout(1500)
+    page.locator("#export").click()
+    link = page.locator("#csv-file a").first
+    link.wait_for(timeout=30_000)
+    with page.expect_download() as dl:
+        link.click()
+    target = tmp_path / "export.csv"
+    dl.value.save_as(target)
+    lines = target.read_text().splitlines()
+    assert lines[0].startswith("ALN,Program") and len(lines) > 1
+    assert all("water" in line.lower() for line in lines[1:])
+    page.screenshot(path=str(SHOTS / "03-browse.png"), full_page=True)
+
+
+def test_admin_login_and_refresh_with_progress(page):
+    page.get_by_role("tab", name="Admin").click()
+    page.locator("#admin-password input").fill("wrong")
+    page.locator("#admin-login").click()
+    page.get_by_text("Wrong password.").wait_for(timeout=30_000)
+    assert not page.locator("#run-refresh").is_visible()
+    page.locator("#admin-password input").fill("letmein")
+    page.locator("#admin-login").click()
+    page.locator("#run-refresh").wait_for(state="visible", timeout=30_000)
+    page.locator("#run-refresh").click()
+    page.get_by_text("Refresh complete").wait_for(timeout=120_000)
+    assert page.locator("#refresh-progress textarea").input_value() == "Done"
+    assert "Index last refreshed" in page.locator("#footer").inner_text()
+    page.screenshot(path=str(SHOTS / "04-admin-refresh.png"), full_page=True)
+
+
+def test_phone_width_and_no_external_requests(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("tab", name="Ask").click()
+    page.screenshot(path=str(SHOTS / "05-phone.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 420
+    assert page.external_requests == []  # type: ignore[attr-defined]
