@@ -94,7 +94,8 @@ def money(v: float) -> str:
 def safe(text: str) -> str:
     """Catalog and feed text rendered as data: no Markdown links, images or HTML can come through."""
     t = re.sub(r"<[^>]*>", " ", text)
-    t = re.sub(r"https?://\S+", "[link removed]", t)
+    t = re.sub(r"(?:https?|ftp)://\S+|www\.\S+", "[link removed]", t)
+    t = re.sub(r"\b\d\d\.\d{3}\b", "[number removed]", t)  # only the finder itself cites ALNs
     t = re.sub(r"[\[\]<>`*_|#]", "", t)
     return " ".join(t.split())
 

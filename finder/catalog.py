@@ -133,7 +133,8 @@ class Opportunity(Strict):
     summary: str = Field(description="60-150 words in our own words for a local official.")
     needs_review: bool = Field(False, description="True while the summary is an importer draft, not staff prose.")
     eligible_applicants: list[EligibleEntry] = Field(
-        min_length=1, description="Direct applicants in our vocabulary; 'check' marks an ambiguous source term."
+        description="Direct applicants in our vocabulary; 'check' marks an ambiguous source term; empty means the "
+                    "source names no applicant type in our vocabulary (e.g. federal agencies only)."
     )
     applicant_terms: list[str] = Field(
         default_factory=list, description="The source's own applicant types, verbatim (facts, not prose)."

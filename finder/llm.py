@@ -24,6 +24,7 @@ SYSTEM = (
 )
 FALLBACK_NOTICE = "_The language model did not answer, so this is the standard answer from the index._"
 CITATION = re.compile(r"\[(\d\d\.\d{3}(?:-[a-z0-9-]+)?)\]")
+BARE_ALN = re.compile(r"\b\d\d\.\d{3}(?:-[a-z0-9-]+)?\b")
 
 
 def records_block(answer: Answer, today: dt.date) -> str:
@@ -45,6 +46,7 @@ def clean(text: str, allowed: set[str]) -> str:
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\]]+)\]\((?:[^)]*)\)", r"\1", text)
     text = CITATION.sub(lambda m: m[0] if m[1] in allowed else "", text)
+    text = BARE_ALN.sub(lambda m: m[0] if m[0] in allowed else "", text)
     text = re.sub(r"<[^>]*>", "", text)
     text = re.sub(r"(?:https?|ftp)://\S+|www\.\S+", "[link removed]", text)
     return re.sub(r"[ \t]+", " ", text).strip()

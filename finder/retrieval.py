@@ -61,6 +61,10 @@ class Lexical:
         corpus = [tokens(search_text(op) + " " + op.title + " " + (op.popular_name or "")) for op in records]
         self.vocab = sorted({t for doc in corpus for t in doc})
         self._vocab_set = set(self.vocab)
+        self._by_initial: dict[str, list[str]] = {}
+        for word in self.vocab:
+            self._by_initial.setdefault(word[0], []).append(word)
+        self._corrections: dict[str, str] = {}
         self.bm25 = bm25s.BM25()
         self.bm25.index(corpus, show_progress=False)
         words = Counter(w for op in records for w in set(_norm_words(op.summary)))
@@ -80,6 +84,10 @@ class Lexical:
                 words_t = [w for w in _norm_words(title) if w != "program"]
                 if len(words_t) >= 3:
                     self.titles.append((words_t, op.id))
+        self._title_grams: dict[tuple[str, str, str], set[int]] = {}
+        for i, (words_t, _) in enumerate(self.titles):
+            for j in range(len(words_t) - 2):
+                self._title_grams.setdefault(tuple(words_t[j:j + 3]), set()).add(i)  # type: ignore[arg-type]
 
     def correct(self, toks: list[str]) -> list[str]:
         """Replace unknown tokens by the closest vocabulary word, so misspellings still land."""
@@ -88,8 +96,12 @@ class Lexical:
             if t in self._vocab_set or len(t) < 4 or t.isdigit():
                 out.append(t)
                 continue
-            close = difflib.get_close_matches(t, self.vocab, n=1, cutoff=0.8)
-            out.append(close[0] if close else t)
+            if t not in self._corrections:
+                if len(self._corrections) > 10_000:
+                    self._corrections.clear()
+                close = difflib.get_close_matches(t, self._by_initial.get(t[0], []), n=1, cutoff=0.8)
+                self._corrections[t] = close[0] if close else t
+            out.append(self._corrections[t])
         return out
 
     def search(self, text: str, depth: int = DEPTH) -> list[tuple[str, float]]:
@@ -114,7 +126,11 @@ class Lexical:
                     hits[pid] = max(hits.get(pid, 0.0), 1.0)
         q = _norm_words(text)
         qs = " " + " ".join(q) + " "
-        for words_t, pid in self.titles:
+        candidates: set[int] = set()
+        for j in range(len(q) - 2):
+            candidates |= self._title_grams.get((q[j], q[j + 1], q[j + 2]), set())
+        for i in sorted(candidates):
+            words_t, pid = self.titles[i]
             best = _longest_run(words_t, qs)
             if best >= 3 and best / len(words_t) >= 0.6:
                 hits[pid] = max(hits.get(pid, 0.0), best / len(words_t))

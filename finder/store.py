@@ -139,14 +139,15 @@ class Generation:
 
     def query(self, vector: list[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """Nearest programs as (id, cosine similarity)."""
-        n = min(k, self.programs.count())
-        if n == 0:
-            return []
         try:
+            n = min(k, self.programs.count())
+            if n == 0:
+                return []
             got = self.programs.query(query_embeddings=[vector], n_results=n, where=where or None,  # type: ignore[arg-type]
                                       include=["distances"])
         except Exception as exc:
-            raise StoreUnavailableError(f"index query failed: {exc}") from exc
+            raise StoreUnavailableError(f"index query failed ({exc}); if FINDER_CHROMA_URL is set, check that the "
+                                        "Chroma server is running, otherwise run `finder ingest` to rebuild") from exc
         return [(rid, 1.0 - float(d)) for rid, d in zip(got["ids"][0], (got["distances"] or [[]])[0], strict=True)]
 
     def copy_from(self, other: Generation) -> None:
@@ -262,8 +263,12 @@ class Store:
         if source and not self.settings.chroma_url:
             src = self.root / "generations" / source
             if (src / "chroma.sqlite3").exists():
-                shutil.copytree(src, self.root / "generations" / name)
-                return self.open(name)
+                try:
+                    shutil.copytree(src, self.root / "generations" / name)
+                    return self.open(name)
+                except BaseException:
+                    self.drop(name)
+                    raise
         gen = self.open(name, create=True)
         if source and self.settings.chroma_url:
             old = self.open(source)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from finder.applicants import LABELS, Applicant, eligible_list, sam_coverage
 from finder.catalog import (
     SAM_ASSISTANCE,
@@ -129,29 +131,38 @@ def read_fpi(path: Path) -> Iterator[Listing]:
         aln = str(r.get("cfda") or "")
         if not re.fullmatch(r"\d\d\.\d{3}", aln):
             raise RecordError(str(path), f"bad ALN {aln!r}; expected NN.NNN", record=f"#{i}", field="cfda")
-        obligations = []
-        for ob in r.get("obligations") or []:
-            try:
-                year = int(ob["x"])
-            except (KeyError, TypeError, ValueError):
-                raise RecordError(str(path), "obligation without a fiscal year", record=aln,
-                                  field="obligations.x") from None
-            obligations.append({"fiscal_year": year, "sam_estimate": _money(ob.get("sam_estimate")),
-                                "sam_actual": _money(ob.get("sam_actual")),
-                                "usaspending_actual": _money(ob.get("usa_spending_actual"))})
-        yield Listing(
-            aln=aln, title=_clean(r.get("title")), popular_name=_clean(r.get("popular_name")) or None,
-            agency=_clean(r.get("agency")), sub_agency=_sub_agency(r.get("sub-agency")),
-            applicant_terms=sorted({_clean(t) for t in r.get("applicant_types") or []}),
-            assistance=_assistance(r.get("assistance_types") or [], str(path), aln),
-            categories=sorted({_clean(c) for c in r.get("categories") or []}),
-            bil_funded=bool(r.get("derived_cites_pl117_58") or r.get("derived_mentions_iija_bil_in_text")),
-            obligations=sorted(obligations, key=lambda o: o["fiscal_year"]),
-            authorizations=[_clean(a.get("text")) for a in r.get("authorizations") or [] if a.get("text")],
-            links={k: v for k, v in (("sam", r.get("sam_url")), ("grants_gov", r.get("grants_url")),
-                                     ("usaspending", r.get("usaspending_url"))) if v},
-            source={"name": FPI_NAME, "url": FPI_URL, "date": date.isoformat(), "facts": FACT_FIELDS + ["links"]},
-        )
+        try:
+            yield _fpi_listing(r, aln, str(path), date)
+        except RecordError:
+            raise
+        except (TypeError, AttributeError, ValueError) as exc:
+            raise RecordError(str(path), f"unexpected shape ({exc})", record=aln,
+                              hint="expected the FPI assistance-listing JSON format") from None
+
+
+def _fpi_listing(r: dict[str, Any], aln: str, file: str, date: dt.date) -> Listing:
+    obligations = []
+    for ob in r.get("obligations") or []:
+        try:
+            year = int(ob["x"])
+        except (KeyError, TypeError, ValueError):
+            raise RecordError(file, "obligation without a fiscal year", record=aln, field="obligations.x") from None
+        obligations.append({"fiscal_year": year, "sam_estimate": _money(ob.get("sam_estimate")),
+                            "sam_actual": _money(ob.get("sam_actual")),
+                            "usaspending_actual": _money(ob.get("usa_spending_actual"))})
+    return Listing(
+        aln=aln, title=_clean(r.get("title")), popular_name=_clean(r.get("popular_name")) or None,
+        agency=_clean(r.get("agency")), sub_agency=_sub_agency(r.get("sub-agency")),
+        applicant_terms=sorted({_clean(t) for t in r.get("applicant_types") or []}),
+        assistance=_assistance(r.get("assistance_types") or [], file, aln),
+        categories=sorted({_clean(c) for c in r.get("categories") or []}),
+        bil_funded=bool(r.get("derived_cites_pl117_58") or r.get("derived_mentions_iija_bil_in_text")),
+        obligations=sorted(obligations, key=lambda o: o["fiscal_year"]),
+        authorizations=[_clean(a.get("text")) for a in r.get("authorizations") or [] if a.get("text")],
+        links={k: v for k, v in (("sam", r.get("sam_url")), ("grants_gov", r.get("grants_url")),
+                                 ("usaspending", r.get("usaspending_url"))) if isinstance(v, str) and v},
+        source={"name": FPI_NAME, "url": FPI_URL, "date": date.isoformat(), "facts": FACT_FIELDS + ["links"]},
+    )
 
 
 def _sub_agency(v: Any) -> str | None:
@@ -269,7 +280,12 @@ def merge(existing: Opportunity | None, lst: Listing, today: dt.date, file: str)
         "links": links, "sources": sources,
         "last_reviewed": old.get("last_reviewed", today.isoformat()),
     }
-    return Opportunity.model_validate({k: v for k, v in data.items() if v is not None})
+    try:
+        return Opportunity.model_validate({k: v for k, v in data.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise RecordError(file, err["msg"], record=lst.aln, field=".".join(map(str, err["loc"])),
+                          hint="the source record cannot form a valid catalog entry") from None
 
 
 def import_listings(path: Path, data_dir: Path, *, scope: set[str] | None = None, create: bool = True,

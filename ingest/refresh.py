@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 
 from finder.catalog import GRANT_TYPES, LOAN_TYPES, Opportunity, content_hash, iter_files, read_record, search_text
 from finder.embeddings import Embedder
-from finder.errors import IngestLockedError, RecordError
+from finder.errors import FinderError, IngestLockedError, RecordError, StoreUnavailableError
 from finder.notices import Notice
 from finder.settings import Settings
 from finder.store import NOTICES, PROGRAMS, Generation, Row, Store
@@ -36,6 +36,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     notices_added: int = 0
     notices_updated: int = 0
     notices_removed: int = 0
@@ -133,6 +134,38 @@ def _diff(gen: Generation | None, table: str, rows: dict[str, Row], keep_files: 
     return added, changed, removed, unchanged
 
 
+STEP = 64
+
+
+def _current(store: Store, settings: Settings, report: IngestReport) -> tuple[dict[str, Any] | None,
+                                                                             Generation | None]:
+    """The serving generation, or (None, None) when it is missing or damaged and must be rebuilt."""
+    try:
+        pointer = store.pointer()
+        if not pointer:
+            return None, None
+        current = store.open(pointer["generation"])
+        current.hashes(PROGRAMS)
+        return pointer, current
+    except StoreUnavailableError:
+        raise
+    except Exception as exc:
+        if settings.chroma_url:
+            raise
+        report.notes.append(f"the current index could not be read ({exc}); rebuilt from scratch")
+        return None, None
+
+
+def _abandon(store: Store, gen: Generation | None, exc: Exception) -> None:
+    if gen is not None:
+        gen.close()
+        store.drop(gen.name)
+    raise FinderError(
+        f"refresh failed while building the new index ({type(exc).__name__}: {exc}); the previous index is still "
+        "serving. Check free disk space and the Chroma server, then run `finder ingest` again"
+    ) from exc
+
+
 def refresh(settings: Settings, *, embedder: Embedder | None = None, data_dir: Path | None = None,
             notice_paths: list[Path] | None = None, progress: Progress | None = None, wait: float = 0,
             after_fork: Callable[[], None] | None = None) -> IngestReport:
@@ -165,8 +198,7 @@ def _refresh(settings: Settings, store: Store, data_dir: Path, notice_paths: lis
     progress("reading notices", 0, 1)
     alns = {r.meta["aln"] for r in programs.values()}
     notices, bad_notice_files = _read_notices(notice_paths, {str(a) for a in alns}, settings, report)
-    pointer = store.pointer()
-    current = store.open(pointer["generation"]) if pointer else None
+    pointer, current = _current(store, settings, report)
     p_add, p_chg, p_del, report.unchanged = _diff(current, PROGRAMS, programs, bad_files)
     n_add, n_chg, n_del, report.notices_unchanged = _diff(current, NOTICES, notices, bad_notice_files)
     report.added, report.updated, report.removed = [r.id for r in p_add], [r.id for r in p_chg], p_del
@@ -178,21 +210,25 @@ def _refresh(settings: Settings, store: Store, data_dir: Path, notice_paths: lis
         store.switch(pointer["generation"], refreshed_at=now, previous=pointer.get("previous"),
                      report=report.as_dict())
         return report
-    gen = store.fork(pointer["generation"] if pointer else None)
-    if after_fork:
-        after_fork()
-    todo = p_add + p_chg
-    total = len(todo) + len(n_add) + len(n_chg)
-    done = 0
-    step = 64
-    for table, rows in ((PROGRAMS, todo), (NOTICES, n_add + n_chg)):
-        for start in range(0, len(rows), step):
-            chunk = rows[start:start + step]
-            report.embedded += gen.upsert(table, chunk)
-            done += len(chunk)
-            progress("embedding", done, total)
-    gen.delete(PROGRAMS, p_del)
-    gen.delete(NOTICES, n_del)
+    gen = None
+    try:
+        gen = store.fork(pointer["generation"] if pointer else None)
+        if after_fork:
+            after_fork()
+        todo = p_add + p_chg
+        total = len(todo) + len(n_add) + len(n_chg)
+        done = 0
+        for table, rows in ((PROGRAMS, todo), (NOTICES, n_add + n_chg)):
+            for start in range(0, len(rows), STEP):
+                chunk = rows[start:start + STEP]
+                report.embedded += gen.upsert(table, chunk)
+                done += len(chunk)
+                progress("embedding", done, total)
+        gen.delete(PROGRAMS, p_del)
+        gen.delete(NOTICES, n_del)
+    except Exception as exc:
+        _abandon(store, gen, exc)
+    assert gen is not None
     report.generation, report.switched = gen.name, True
     report.seconds = time.monotonic() - started
     previous = pointer["generation"] if pointer else None

@@ -177,7 +177,9 @@ def footer(finder: Finder) -> str:
         snap = finder.index.snapshot()
     except FinderError as exc:
         return f"Index unavailable: {exc}"
-    return (f"Index last refreshed: {snap.refreshed_at or 'unknown'} · {len(snap.programs)} programs · "
+    warning = (f"⚠ Index problem: {finder.index.last_error} (answers still come from the last good index) · "
+               if finder.index.last_error else "")
+    return (f"{warning}Index last refreshed: {snap.refreshed_at or 'unknown'} · {len(snap.programs)} programs · "
             f"{snap.notice_count} notices · answers come only from this index; confirm on the official pages.")
 
 

@@ -87,6 +87,8 @@ def ingest(ctx: click.Context, data: Path | None, notices: tuple[Path, ...], wai
         click.echo(json.dumps(report.as_dict(), indent=1))
     else:
         click.echo(f"ingest: {report.line()}; generation {report.generation}")
+        for note in report.notes:
+            click.echo(f"  note: {note}", err=True)
         for reason in report.skipped[:50]:
             click.echo(f"  skipped: {reason}", err=True)
         if report.skipped:

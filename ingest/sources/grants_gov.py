@@ -226,6 +226,8 @@ def _from_search_hit(h: dict[str, Any]) -> dict[str, Any]:
 
 def _from_fetch(d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     syn = d.get("synopsis") or d.get("forecast") or {}
+    if not isinstance(syn, dict):
+        raise BadField("synopsis", "expected an object")
     forecast = bool(d.get("forecast")) and not d.get("synopsis")
     codes = [str(a.get("id")) if isinstance(a, dict) else str(a) for a in syn.get("applicantTypes") or []]
     return {
@@ -265,13 +267,22 @@ def read_json(path: Path, errors: list[str]) -> Iterator[Notice]:
         raise RecordError(name, f"the API answered with error {doc.get('errorcode')}: {plain(doc.get('msg'))}")
     data = doc["data"]
     if "oppHits" in data:
-        items = [(_from_search_hit(h), str(h.get("oppStatus", "")).lower() == "forecasted")
-                 for h in data["oppHits"] if isinstance(h, dict)]
+        if not isinstance(data["oppHits"], list):
+            raise RecordError(name, "'oppHits' must be a list", field="data.oppHits")
+        items: list[tuple[Any, bool]] = [(h, True) for h in data["oppHits"]]
     else:
-        items = [_from_fetch(data)]
-    for i, (fields, forecast) in enumerate(items):
+        items = [(data, False)]
+    for i, (item, is_hit) in enumerate(items):
+        rid = str(item.get("id") or f"#{i}") if isinstance(item, dict) else f"#{i}"
         try:
+            if not isinstance(item, dict):
+                raise BadField("data", "expected an object per opportunity")
+            if is_hit:
+                fields, forecast = _from_search_hit(item), str(item.get("oppStatus", "")).lower() == "forecasted"
+            else:
+                fields, forecast = _from_fetch(item)
             yield notice_from_fields(fields, forecast=forecast)
         except BadField as exc:
-            errors.append(str(RecordError(name, str(exc), record=str(fields.get("OpportunityID") or f"#{i}"),
-                                          field=exc.field, hint="record skipped")))
+            errors.append(str(RecordError(name, str(exc), record=rid, field=exc.field, hint="record skipped")))
+        except (TypeError, AttributeError, ValueError) as exc:
+            errors.append(str(RecordError(name, f"unexpected shape ({exc})", record=rid, hint="record skipped")))

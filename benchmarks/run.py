@@ -1,0 +1,198 @@
+"""`make bench`: every measurement in one run, printed as a table and written to benchmarks/RESULTS.md.
+
+Comparisons that give ratios (hybrid vs dense vs BM25; catalog vs 2,480 programs vs +50,000 notices)
+run in the same process, so the ratios hold on a noisy machine. Cold starts, parse memory and the
+serve process are measured in their own processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.timing import ROOT, pct, py
+from finder.conversation import Profile
+from finder.engine import Finder
+from finder.evaluation import evaluate, load_questions
+from finder.retrieval import Retriever
+from finder.settings import Settings
+
+SHARED = ROOT.parent / "shared"
+QUESTIONS = SHARED / "eval" / "dev_questions.yaml"
+FPI = SHARED / "data" / "fpi" / "fpi_assistance_listings_2025-02-26.json"
+TODAY = "2026-11-28"
+
+
+def env_for(index: Path, data: Path, notices: Path) -> dict[str, str]:
+    return {"FINDER_INDEX_DIR": str(index), "FINDER_DATA_DIR": str(data), "FINDER_NOTICES_DIR": str(notices),
+            "FINDER_TODAY": TODAY, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def ingest(index: Path, data: Path, notices: Path) -> tuple[float, dict[str, Any]]:
+    return py("finder", "ingest", "--json", "--wait", "60", env=env_for(index, data, notices), timeout=1200)
+
+
+def latencies(finders: dict[str, Finder], texts: list[str], rounds: int = 2) -> dict[str, dict[str, float]]:
+    """search and ask latency per index, interleaved question by question in this one process."""
+    times: dict[str, dict[str, list[float]]] = {k: {"search": [], "ask": []} for k in finders}
+    for f in finders.values():
+        for t in texts:
+            f.ask(t)
+    for _ in range(rounds):
+        for t in texts:
+            for name, f in finders.items():
+                s = time.perf_counter()
+                f.search(t)
+                times[name]["search"].append((time.perf_counter() - s) * 1000)
+                s = time.perf_counter()
+                f.ask(t, Profile())
+                times[name]["ask"].append((time.perf_counter() - s) * 1000)
+    return {k: {f"{op}_{p}": pct(v[op], q) for op in ("search", "ask") for p, q in (("p50", 0.5), ("p95", 0.95))}
+            for k, v in times.items()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_and_load(index: Path, data: Path, notices: Path, users: int, per_user: int) -> dict[str, Any]:
+    port = free_port()
+    env = {**os.environ, **env_for(index, data, notices), "FINDER_PORT": str(port), "FINDER_CONCURRENCY": "4"}
+    proc = subprocess.Popen([sys.executable, "-m", "finder", "serve"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        time.sleep(1.0)
+        from benchmarks.load_test import run as load
+
+        result = load(f"http://127.0.0.1:{port}/", users, per_user, time_limit=300)
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+        result["serve_peak_rss_mb"] = hwm / 1024
+        return result
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def machine() -> str:
+    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), "?")
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return (f"{os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.0f} GiB RAM, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}, no GPU")
+
+
+def main() -> None:
+    if not QUESTIONS.exists():
+        sys.exit("benchmarks need ../shared/ (dev questions and the FPI data)")
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="finder-bench-"))
+    catalog = ROOT / "data" / "opportunities"
+    none = tmp / "no-notices"
+    rows: list[tuple[str, str, str]] = []
+    out: dict[str, Any] = {}
+
+    def add(section: str, what: str, value: str) -> None:
+        rows.append((section, what, value))
+        print(f"{section:<10} {what:<58} {value}", flush=True)
+
+    # -- ingest ------------------------------------------------------------------------------------
+    cold_wall, cold = ingest(tmp / "idx-catalog", catalog, none)
+    add("ingest", "cold full build of the catalog, model load included (s)", f"{cold_wall:.1f}")
+    add("ingest", "records embedded / s (in-run, model load included)", f"{cold['embedded'] / cold['seconds']:.1f}")
+    warm_wall, warm = ingest(tmp / "idx-catalog", catalog, none)
+    add("ingest", "unchanged re-run (s) / records embedded", f"{warm_wall:.1f} / {warm['embedded']}")
+    out["ingest"] = {"cold_s": cold_wall, "unchanged_s": warm_wall}
+
+    # -- quality, hybrid vs baselines --------------------------------------------------------------
+    finder = Finder(Settings(index_dir=tmp / "idx-catalog", today=TODAY))
+    questions = load_questions(QUESTIONS)
+    for mode in Retriever:
+        r = evaluate(finder, questions, mode)
+        add("quality", f"{mode.value}: recall@5 / MRR@10 / verdicts / refused",
+            f"{r.recall5:.3f} / {r.mrr10:.3f} / {r.verdicts[0]}/{r.verdicts[1]} / {r.refused[0]}/{r.refused[1]}")
+
+    # -- latency -----------------------------------------------------------------------------------
+    texts = [q["question"] for q in questions]
+    lat = latencies({"catalog": finder}, texts, rounds=3)["catalog"]
+    add("latency", "search p50 / p95 (ms), warm, dev questions", f"{lat['search_p50']:.1f} / {lat['search_p95']:.1f}")
+    add("latency", "ask p50 / p95 (ms), warm, dev questions", f"{lat['ask_p50']:.1f} / {lat['ask_p95']:.1f}")
+    cold_ask, _ = py("finder", "ask", "Tell me about SS4A", "--json", env=env_for(tmp / "idx-catalog", catalog, none))
+    add("latency", "cold start to first answer (`finder ask`, new process) (s)", f"{cold_ask:.1f}")
+
+    # -- scale -------------------------------------------------------------------------------------
+    from benchmarks.generate_extract import catalog_alns, write_extract
+    from ingest.listings import import_listings
+
+    big = tmp / "data-2480"
+    shutil.copytree(catalog, big)
+    rep = import_listings(FPI, big, create=True, today=dt.date.fromisoformat(TODAY))
+    big_wall, big_rep = ingest(tmp / "idx-2480", big, none)
+    add("scale", f"build with all FPI listings ({len(rep.created)} drafts added) (s)", f"{big_wall:.1f}")
+    notices_dir = tmp / "notices-50k"
+    notices_dir.mkdir()
+    extract = write_extract(notices_dir / "GrantsDBExtractSynthetic.xml", 50_000, catalog_alns(),
+                            dt.date.fromisoformat(TODAY))
+    _, parse = py("benchmarks.parse_extract", str(extract))
+    add("scale", "stream-parse 50,000-notice extract: records/s, peak RSS (MB)",
+        f"{parse['records_per_s']:.0f}/s, {parse['peak_rss_mb']:.0f} MB ({parse['file_mb']:.0f} MB file)")
+    shutil.copytree(tmp / "idx-2480", tmp / "idx-2480-50k")
+    n_wall, n_rep = ingest(tmp / "idx-2480-50k", big, notices_dir)
+    add("scale", "add 50,000 notices to the 2,480-program index (s)", f"{n_wall:.1f}")
+    finders = {"catalog": finder, "2480": Finder(Settings(index_dir=tmp / "idx-2480", today=TODAY)),
+               "2480+50k": Finder(Settings(index_dir=tmp / "idx-2480-50k", today=TODAY))}
+    scale = latencies(finders, texts, rounds=2)
+    base = scale["catalog"]["ask_p95"]
+    for name, v in scale.items():
+        add("scale", f"{name}: search p95 / ask p95 (ms), ask p95 ratio to catalog",
+            f"{v['search_p95']:.1f} / {v['ask_p95']:.1f}, x{v['ask_p95'] / base:.2f}")
+    for name, idx in (("catalog", "idx-catalog"), ("2480", "idx-2480"), ("2480+50k", "idx-2480-50k")):
+        _, probe = py("benchmarks.probe", str(tmp / idx), str(QUESTIONS))
+        add("memory", f"{name}: programs / notices, load (s), peak RSS of a reader (MB)",
+            f"{probe['programs']} / {probe['notices']}, {probe['load_s']:.1f}, {probe['peak_rss_mb']:.0f}")
+
+    # -- serving -----------------------------------------------------------------------------------
+    load = serve_and_load(tmp / "idx-catalog", catalog, none, users=20, per_user=10)
+    add("serve", "20 users x 10 questions via gradio_client: errors, p50 / p95 (ms)",
+        f"{load['errors']}, {load['p50_ms']:.0f} / {load['p95_ms']:.0f}")
+    add("serve", "served app throughput (answers/s), peak RSS (MB), catalog index",
+        f"{load['throughput_rps']:.1f}, {load['serve_peak_rss_mb']:.0f}")
+    big_load = serve_and_load(tmp / "idx-2480-50k", big, notices_dir, users=5, per_user=4)
+    add("serve", "peak RSS (MB) serving 2,480 programs + 50,000 notices (5x4 questions)",
+        f"{big_load['serve_peak_rss_mb']:.0f} (errors {big_load['errors']})")
+
+    total = time.perf_counter() - started
+    lines = ["# Benchmark results", "",
+             f"Run by `make bench` on {dt.date.today().isoformat()} in {total / 60:.1f} minutes.", "",
+             f"Machine: {machine()}.", "",
+             "| section | measurement | value |", "|---|---|---|"]
+    lines += [f"| {s} | {w} | {v} |" for s, w, v in rows]
+    lines += ["", "Quality and scale latencies come from one process each (ratios are like for like); cold starts, "
+              "parse memory, reader memory and the serve process are separate processes.", ""]
+    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines))
+    print(f"\nwrote benchmarks/RESULTS.md ({total:.0f} s)")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Small helpers shared by the benchmarks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    return s[min(len(s) - 1, int(p * len(s)))]
+
+
+def run(args: list[str], env: dict[str, str] | None = None, timeout: float = 900) -> tuple[float, str]:
+    """Run a command from the project root; returns (wall seconds, stdout). Raises on failure."""
+    t0 = time.perf_counter()
+    out = subprocess.run(args, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                         timeout=timeout)
+    wall = time.perf_counter() - t0
+    if out.returncode not in (0, 2):
+        raise RuntimeError(f"{' '.join(args)} failed ({out.returncode}): {out.stderr[-2000:]}")
+    return wall, out.stdout
+
+
+def py(module: str, *args: str, env: dict[str, str] | None = None, timeout: float = 900) -> tuple[float, Any]:
+    """Run `python -m module args` and parse the last stdout line as JSON."""
+    wall, out = run([sys.executable, "-m", module, *args], env=env, timeout=timeout)
+    try:
+        return wall, json.loads(out)
+    except ValueError:
+        return wall, json.loads(out.strip().splitlines()[-1])
