@@ -6,11 +6,11 @@ python -m benchmarks.parse_extract EXTRACT.xml|zip
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
+from benchmarks.timing import peak_rss_mb
 from ingest.sources import grants_gov
 
 
@@ -20,7 +20,7 @@ def main() -> None:
     t0 = time.perf_counter()
     n = sum(1 for _ in grants_gov.read(path, errors=errors))
     seconds = time.perf_counter() - t0
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     print(json.dumps({"records": n, "errors": len(errors), "seconds": seconds, "records_per_s": n / seconds,
                       "peak_rss_mb": rss_mb, "file_mb": path.stat().st_size / 1e6}))
 

@@ -6,12 +6,11 @@ python -m benchmarks.probe INDEX_DIR QUESTIONS.yaml
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
-from benchmarks.timing import pct
+from benchmarks.timing import pct, peak_rss_mb
 from finder.conversation import Profile
 from finder.engine import Finder
 from finder.evaluation import load_questions
@@ -41,7 +40,7 @@ def main() -> None:
     print(json.dumps({"programs": len(snap.programs), "notices": snap.notice_count, "load_s": load_s,
                       "search_p50": pct(search_ms, 0.5), "search_p95": pct(search_ms, 0.95),
                       "ask_p50": pct(ask_ms, 0.5), "ask_p95": pct(ask_ms, 0.95),
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_rss_mb": peak_rss_mb()}))
 
 
 if __name__ == "__main__":

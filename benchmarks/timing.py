@@ -13,6 +13,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). Not getrusage: Linux carries the forking parent's peak into
+    ru_maxrss across exec, which would report the benchmark runner's memory instead of the child's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return 0.0

@@ -196,6 +196,7 @@ class Opportunity(Strict):
 
 
 TEXT_RECIPE = "r1"
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster when present
 
 
 def search_text(op: Opportunity) -> str:
@@ -237,7 +238,7 @@ def read_record(file: Path) -> Opportunity:
     if not text.strip():
         raise RecordError(str(file), "file is empty; expected one YAML mapping", hint="delete it or fill it in")
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark else ""

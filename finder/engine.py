@@ -16,6 +16,7 @@ from finder.settings import Settings
 
 MAX_QUESTION = 2000
 LOW_MARGIN = 0.06
+STREAM_STEPS = 6
 
 
 class Finder:
@@ -60,8 +61,9 @@ class Finder:
         """Yield the answer text as it grows, then the final Answer."""
         answer = self.ask(question, profile, conversation)
         words = answer.text.split(" ")
-        for i in range(0, len(words), 12):
-            yield " ".join(words[: i + 12]), None
+        step = max(12, len(words) // STREAM_STEPS)
+        for i in range(step, len(words), step):
+            yield " ".join(words[:i]), None
         yield answer.text, answer
 
     def _ask(self, question: str, profile: Profile, conv: Conversation | None, mode: Retriever,
