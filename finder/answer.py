@@ -178,13 +178,32 @@ def eligibility_lead(hit: Hit) -> str:
             f"{plural}; confirm with the agency.")
 
 
+def overall_lead(hits: list[Hit], applicant: Applicant) -> str:
+    """Head-on answer to "can we apply?" when the question names no single program."""
+    plural = LABELS[applicant][1]
+    shown = hits[:MAX_SHOWN]
+    yes = [h for h in shown if h.verdict and h.verdict.kind == "eligible"]
+    if yes:
+        first = yes[0].program
+        return (f"Yes, {plural} can apply directly to {len(yes)} of the {len(shown)} best matches, starting with "
+                f"{safe(first.popular_name or first.title)} (ALN {first.aln}).")
+    maybe = [h for h in shown if h.verdict and h.verdict.kind == "check"]
+    if maybe:
+        return (f"Possibly: none of the best matches clearly lists {plural} as direct applicants, but "
+                f"{len(maybe)} use an applicant term that may include {plural}; check with the agency.")
+    return (f"No, none of the best matches lists {plural} as direct applicants; the notes below say how the money "
+            "reaches local governments.")
+
+
 def compose(question_kind: str, hits: list[Hit], applicant: Applicant | None, today: dt.date, *,
             about: Hit | None = None, low_confidence: bool = False, window: tuple[dt.date, dt.date] | None = None,
-            notices_loaded: bool = True, heading: str | None = None) -> str:
+            notices_loaded: bool = True, heading: str | None = None, eligibility_question: bool = False) -> str:
     """The grounded answer text."""
     parts: list[str] = []
     if about is not None and about.verdict is not None:
         parts.append(eligibility_lead(about))
+    elif eligibility_question and applicant is not None and hits and not window:
+        parts.append(overall_lead(hits, applicant))
     if heading:
         parts.append(heading)
     elif window:

@@ -95,7 +95,7 @@ class Finder:
         about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
         text = compose("ask", hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,
-                       notices_loaded=bool(snap.notices))
+                       notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question)
         answer = Answer(text, hits, applicant=c.applicant, low_confidence=low, about=about.id if about else None)
         return self._remember(conv, answer, q, c.applicant)
 

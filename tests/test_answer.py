@@ -30,6 +30,14 @@ def test_eligibility_question_answered_head_on(finder):
     assert yes.text.startswith("Yes, counties are eligible direct applicants")
 
 
+def test_eligibility_question_without_a_named_program_gets_a_direct_lead(finder):
+    a = finder.ask("Can a city of 20,000 apply for EV charger money?")
+    assert a.text.startswith("Yes, cities can apply directly to")
+    assert "CFI (ALN 20.205)" in a.text.split("\n")[0]
+    b = finder.ask("Can our county apply for drinking water state revolving fund money for lead pipes?")
+    assert b.text.split("\n")[0].startswith(("No, ", "Yes, ", "Possibly"))
+
+
 def test_every_cited_id_is_in_the_retrieved_set(finder):
     a = finder.ask("bridge repair money for a county")
     cited = set(re.findall(r"ALN (\d\d\.\d{3})", a.text))
