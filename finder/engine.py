@@ -38,11 +38,14 @@ class Finder:
         c = parse(question, profile_applicant=applicant, today=today)
         return self._hits(snap, retrieve(snap, c, k=k, mode=mode, today=today), c.applicant, today)
 
-    def _hits(self, snap: Snapshot, scored: list[Scored], applicant: Applicant | None, today: dt.date) -> list[Hit]:
+    def _hits(self, snap: Snapshot, scored: list[Scored], applicant: Applicant | None, today: dt.date,
+              window: tuple[dt.date, dt.date] | None = None) -> list[Hit]:
+        """Hits with verdicts and notices; for a deadline question, only the notices closing in its window."""
         out = []
         for s in scored:
             op = snap.programs[s.id]
-            views = tuple(NoticeView.of(n, today) for n in snap.notices_for(op.aln))
+            views = tuple(NoticeView.of(n, today) for n in snap.notices_for(op.aln)
+                          if window is None or (n.close_date and window[0] <= n.close_date <= window[1]))
             out.append(Hit(op, s.score, judge(op, applicant) if applicant else None, views, s.named))
         return out
 
@@ -91,7 +94,7 @@ class Finder:
             return self._remember(conv, Answer(text, [], applicant=c.applicant), q, c.applicant)
         if not scored or (not named and confidence < self.settings.min_score and not c.close_window):
             return self._remember(conv, Answer(REFUSALS["low"], refused=True), q, c.applicant)
-        hits = self._hits(snap, scored, c.applicant, today)
+        hits = self._hits(snap, scored, c.applicant, today, c.close_window)
         about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
         text = compose("ask", hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,

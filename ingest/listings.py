@@ -79,8 +79,8 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return (f"created {len(self.created)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
-                f"skipped {len(self.skipped)}")
+        line = f"created {len(self.created)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}"
+        return line + (f", not in the catalog {len(self.skipped)} (--create adds them)" if self.skipped else "")
 
 
 def _clean(text: Any) -> str:

@@ -88,6 +88,8 @@ def test_deadline_window_uses_injected_today(finder):
     assert "10.760" in alns and "66.468" in alns  # posted 2027-01-10; forecast 2027-01-20
     assert "66.458" not in alns and "97.047" not in alns  # closed 2026-10-01; closes 2027-03-30
     assert "Forecast" in a.text
+    closes = [n.close_date for h in a.hits for n in h.notices]
+    assert closes and all(dt.date(2026, 11, 28) <= d <= dt.date(2027, 1, 27) for d in closes)
     later = finder.ask("What water grants close in the next 60 days?", today=dt.date(2027, 2, 1))
     assert later.hits == [] and "No program" in later.text
 

@@ -120,6 +120,17 @@ def test_admin_login_and_refresh_with_progress(page):
     page.screenshot(path=str(SHOTS / "04-admin-refresh.png"), full_page=True)
 
 
+def test_script_in_a_question_is_shown_as_text_not_run(page):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "<img src=x onerror=alert('xss')><script>alert('xss2')</script> bridge repair")
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('bridge repair')", timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert dialogs == []
+    assert page.locator("#chat img[src='x']").count() == 0 and page.locator("#chat script").count() == 0
+
+
 def test_phone_width_and_no_external_requests(page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("tab", name="Ask").click()

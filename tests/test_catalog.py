@@ -108,6 +108,20 @@ def test_importer_reproduces_facts_with_no_diff_and_keeps_prose(tmp_path, shared
     assert report.updated == [] and len(report.unchanged) >= 427
 
 
+def test_import_listings_command_on_the_fpi_file_changes_nothing(tmp_path, shared):
+    from click.testing import CliRunner
+
+    from ui.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(CATALOG, data)
+    before = {p: p.read_text() for p in data.rglob("*.yaml")}
+    r = CliRunner().invoke(main, ["import-listings", str(shared / "data/fpi/fpi_assistance_listings_2025-02-26.json"),
+                                  "--data", str(data)])
+    assert r.exit_code == 0 and "created 0, updated 0" in r.output
+    assert {p: p.read_text() for p in data.rglob("*.yaml")} == before
+
+
 def test_importer_refreshes_facts_but_never_hand_written_fields(tmp_path, shared):
     from ingest.listings import import_listings
 

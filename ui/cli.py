@@ -200,13 +200,15 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.option("--data", type=click.Path(path_type=Path), help="Catalog folder (default FINDER_DATA_DIR).")
 @click.option("--scope", type=click.Path(exists=True, path_type=Path),
               help="TSV whose first column lists the ALNs to import (e.g. catalog_scope.tsv).")
-@click.option("--update-only", is_flag=True, help="Refresh existing records only; create none.")
+@click.option("--create", is_flag=True,
+              help="Also create draft records for listings the catalog lacks (within --scope if given).")
 @click.pass_context
 def import_listings_cmd(ctx: click.Context, file: Path, data: Path | None, scope: Path | None,
-                        update_only: bool) -> None:
-    """Create or refresh fact fields of catalog records from the FPI JSON or SAM.gov's CSV.
+                        create: bool) -> None:
+    """Refresh the fact fields of catalog records from the FPI JSON or SAM.gov's CSV.
 
-    Hand-written fields (summary, notes, keywords, sectors) are never overwritten.
+    Hand-written fields (summary, notes, keywords, sectors) are never overwritten. By default only
+    existing records are updated; --create adds draft records (marked needs_review) for new ALNs.
     Example: finder import-listings ../shared/data/fpi/fpi_assistance_listings_2025-02-26.json
     """
     import csv
@@ -218,5 +220,5 @@ def import_listings_cmd(ctx: click.Context, file: Path, data: Path | None, scope
     if scope:
         with open(scope, encoding="utf-8") as fh:
             wanted = {row[0].strip() for row in csv.reader(fh, delimiter="\t") if row and row[0][:1].isdigit()}
-    report = import_listings(file, Path(settings.data_dir), scope=wanted, create=not update_only)
+    report = import_listings(file, Path(settings.data_dir), scope=wanted, create=create)
     click.echo(f"import-listings: {report.line()}")
