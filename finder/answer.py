@@ -195,7 +195,7 @@ def overall_lead(hits: list[Hit], applicant: Applicant) -> str:
             "reaches local governments.")
 
 
-def compose(question_kind: str, hits: list[Hit], applicant: Applicant | None, today: dt.date, *,
+def compose(hits: list[Hit], applicant: Applicant | None, today: dt.date, *,
             about: Hit | None = None, low_confidence: bool = False, window: tuple[dt.date, dt.date] | None = None,
             notices_loaded: bool = True, heading: str | None = None, eligibility_question: bool = False) -> str:
     """The grounded answer text."""

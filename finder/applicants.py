@@ -154,11 +154,6 @@ def eligible_list(coverages: list[Coverage]) -> list[str]:
     return out
 
 
-def maybe_covered(coverages: list[Coverage]) -> set[Applicant]:
-    sure = set().union(*(c.sure for c in coverages)) if coverages else set()
-    return (set().union(*(c.maybe for c in coverages)) if coverages else set()) - sure
-
-
 def parse_applicant(text: str) -> Applicant:
     """An applicant from user input ("city", "special district"); ValueError names the vocabulary."""
     key = text.strip().lower().replace(" ", "_").replace("-", "_")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from finder.applicants import Applicant
+from finder.applicants import LABELS, Applicant
 from finder.query import APPLICANT_PATTERNS
 
 
@@ -18,8 +18,6 @@ class Profile:
     population: int | None = None
 
     def describe(self) -> str:
-        from finder.applicants import LABELS
-
         if not self.applicant:
             return "no applicant type set"
         bits = [LABELS[self.applicant][0]]
@@ -35,9 +33,7 @@ class Conversation:
     """The last results and question, so follow-ups can refer to them."""
 
     last_ids: list[str] = field(default_factory=list)
-    last_question: str = ""
     applicant: Applicant | None = None
-    turns: int = 0
 
 
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,

@@ -18,7 +18,6 @@ class Embedder(Embeddings):
     def __init__(self, model_path: str, batch_size: int = 64) -> None:
         self.model_path = model_path
         self.batch_size = batch_size
-        self.calls = 0
         self.embedded = 0
 
     @property
@@ -53,7 +52,6 @@ class Embedder(Embeddings):
         return self
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.calls += 1
         self.embedded += len(texts)
         return self._model.embed_documents(texts) if texts else []
 

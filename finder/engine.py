@@ -25,7 +25,6 @@ class Finder:
     def __init__(self, settings: Settings, index: Index | None = None) -> None:
         self.settings = settings
         self.index = index or Index(settings)
-        self._llm = None
 
     def today(self) -> dt.date:
         return dt.date.fromisoformat(self.settings.today) if self.settings.today else dt.date.today()
@@ -37,6 +36,13 @@ class Finder:
         snap = self.index.snapshot()
         c = parse(question, profile_applicant=applicant, today=today)
         return self._hits(snap, retrieve(snap, c, k=k, mode=mode, today=today), c.applicant, today)
+
+    def hit(self, program_id: str, applicant: Applicant | None = None) -> Hit | None:
+        """One program as a Hit (verdict and notices included), for detail views."""
+        snap = self.index.snapshot()
+        if program_id not in snap.programs:
+            return None
+        return self._hits(snap, [Scored(program_id, 0.0, None, False)], applicant, self.today())[0]
 
     def _hits(self, snap: Snapshot, scored: list[Scored], applicant: Applicant | None, today: dt.date,
               window: tuple[dt.date, dt.date] | None = None) -> list[Hit]:
@@ -90,25 +96,22 @@ class Finder:
         confidence = max((s for _, s in snap.dense(vector, 1)), default=0.0)
         named = any(s.named for s in scored)
         if not scored and c.close_window:
-            text = compose("ask", [], c.applicant, today, window=c.close_window, notices_loaded=bool(snap.notices))
+            text = compose([], c.applicant, today, window=c.close_window, notices_loaded=bool(snap.notices))
             return self._remember(conv, Answer(text, [], applicant=c.applicant), q, c.applicant)
         if not scored or (not named and confidence < self.settings.min_score and not c.close_window):
             return self._remember(conv, Answer(REFUSALS["low"], refused=True), q, c.applicant)
         hits = self._hits(snap, scored, c.applicant, today, c.close_window)
         about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
-        text = compose("ask", hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,
+        text = compose(hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,
                        notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question)
         answer = Answer(text, hits, applicant=c.applicant, low_confidence=low, about=about.id if about else None)
         return self._remember(conv, answer, q, c.applicant)
 
     def _remember(self, conv: Conversation | None, answer: Answer, q: str, applicant: Applicant | None) -> Answer:
-        if conv is not None:
-            conv.turns += 1
-            if answer.hits:
-                conv.last_ids = [h.id for h in answer.hits]
-                conv.last_question = q
-                conv.applicant = applicant
+        if conv is not None and answer.hits:
+            conv.last_ids = [h.id for h in answer.hits]
+            conv.applicant = applicant
         return answer
 
     def _follow_up(self, snap: Snapshot, fu: FollowUp, profile: Profile, conv: Conversation,
@@ -129,7 +132,7 @@ class Finder:
         if fu.kind == "applicant":
             conv.applicant = applicant
             label = LABELS[applicant][0] if applicant else "you"
-            text = compose("ask", hits, applicant, today, heading=f"The same programs, answering for {label}:")
+            text = compose(hits, applicant, today, heading=f"The same programs, answering for {label}:")
             return Answer(text, hits, applicant=applicant)
         keep = {
             "loan": lambda h: any("loan" in a.value for a in h.program.assistance_types),
@@ -145,7 +148,7 @@ class Finder:
             return Answer(f"None of the {len(hits)} programs from the last answer {words[fu.filter]}.", [],
                           applicant=applicant)
         conv.last_ids = [h.id for h in chosen]
-        text = compose("ask", chosen, applicant, today,
+        text = compose(chosen, applicant, today,
                        heading=f"Of the last {len(hits)} programs, {len(chosen)} {words[fu.filter]}:")
         return Answer(text, chosen, applicant=applicant)
 

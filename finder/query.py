@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 from finder.applicants import Applicant
@@ -67,7 +67,6 @@ class Constraints:
 
     text: str
     applicant: Applicant | None = None
-    applicant_from_question: bool = False
     population: int | None = None
     state: str | None = None
     sectors: frozenset[Sector] = frozenset()
@@ -79,9 +78,6 @@ class Constraints:
     eligibility_question: bool = False
     off_limits: str | None = None
     notes: list[str] = field(default_factory=list)
-
-    def with_applicant(self, applicant: Applicant | None) -> Constraints:
-        return replace(self, applicant=applicant)
 
 
 INJECTION = re.compile(
@@ -167,7 +163,7 @@ def parse(text: str, *, profile_applicant: Applicant | None = None, today: dt.da
     elif PERSONAL.search(t):
         off = "personal"
     return Constraints(
-        text=t, applicant=applicant, applicant_from_question=from_q, population=population, state=state,
+        text=t, applicant=applicant, population=population, state=state,
         sectors=sectors, assistance=assistance, assistance_only=only, bil_only=bil_only, close_window=window,
         open_now=open_now, eligibility_question=elig_q, off_limits=off,
     )

@@ -76,10 +76,6 @@ def _chroma_settings() -> ChromaSettings:
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
-def _scrub(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
-    return {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}
-
-
 class Generation:
     """One complete, consistent copy of the index."""
 
@@ -133,9 +129,6 @@ class Generation:
         ids = list(ids)
         for start in range(0, len(ids), BATCH):
             self._col(table).delete(ids=ids[start:start + BATCH])
-
-    def count(self, table: str) -> int:
-        return self._col(table).count()
 
     def query(self, vector: list[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """Nearest programs as (id, cosine similarity)."""

@@ -105,3 +105,9 @@ def test_served_app_answers_through_gradio_client(small_index, finder):
         assert "sam.gov" in cards and "Eligible" in cards
     finally:
         demo.close()
+
+
+def test_browse_row_opens_the_program_detail(finder):
+    text = ui_app.detail(finder, "20.939")
+    assert "Safe Streets and Roads for All" in text and "Open, closes 2026-12-20" in text
+    assert ui_app.detail(finder, "00.000") == ""

@@ -17,7 +17,7 @@ from typing import Any
 
 import gradio as gr
 
-from finder.answer import Answer, Hit, money
+from finder.answer import Answer, Hit, money, program_block
 from finder.applicants import LABELS, Applicant, parse_applicant
 from finder.catalog import Opportunity
 from finder.conversation import Conversation, Profile
@@ -162,14 +162,8 @@ def export_csv(rows: Any) -> str:
 
 
 def detail(finder: Finder, program_id: str) -> str:
-    op = finder.index.snapshot().programs.get(program_id)
-    if op is None:
-        return ""
-    from finder.answer import program_block
-
-    hits = finder.search(op.title, k=20)
-    hit = next((h for h in hits if h.id == op.id), Hit(op, 0.0, None))
-    return program_block(1, hit, finder.today(), detail=True)
+    hit = finder.hit(program_id)
+    return program_block(1, hit, finder.today(), detail=True) if hit else ""
 
 
 def footer(finder: Finder) -> str:
