@@ -35,7 +35,7 @@ class Finder:
         today = today or self.today()
         snap = self.index.snapshot()
         c = parse(question, profile_applicant=applicant, today=today)
-        return self._hits(snap, retrieve(snap, c, k=k, mode=mode, today=today), c.applicant, today)
+        return self._hits(snap, retrieve(snap, c, k=k, mode=mode, today=today).ranked, c.applicant, today)
 
     def hit(self, program_id: str, applicant: Applicant | None = None) -> Hit | None:
         """One program as a Hit (verdict and notices included), for detail views."""
@@ -90,25 +90,24 @@ class Finder:
         c = parse(q, profile_applicant=profile.applicant, today=today, population=profile.population,
                   state=profile.state)
         if c.off_limits:
-            return self._remember(conv, Answer(REFUSALS[c.off_limits], refused=True), q, c.applicant)
-        vector = snap.embed(c.text)
-        scored = retrieve(snap, c, k=10, mode=mode, today=today, vector=vector)
-        confidence = max((s for _, s in snap.dense(vector, 1)), default=0.0)
+            return self._remember(conv, Answer(REFUSALS[c.off_limits], refused=True), c.applicant)
+        found = retrieve(snap, c, k=10, mode=mode, today=today)
+        scored, confidence = found.ranked, found.best_similarity
         named = any(s.named for s in scored)
         if not scored and c.close_window:
             text = compose([], c.applicant, today, window=c.close_window, notices_loaded=bool(snap.notices))
-            return self._remember(conv, Answer(text, [], applicant=c.applicant), q, c.applicant)
+            return self._remember(conv, Answer(text, [], applicant=c.applicant), c.applicant)
         if not scored or (not named and confidence < self.settings.min_score and not c.close_window):
-            return self._remember(conv, Answer(REFUSALS["low"], refused=True), q, c.applicant)
+            return self._remember(conv, Answer(REFUSALS["low"], refused=True), c.applicant)
         hits = self._hits(snap, scored, c.applicant, today, c.close_window)
         about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
         text = compose(hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,
                        notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question)
         answer = Answer(text, hits, applicant=c.applicant, low_confidence=low, about=about.id if about else None)
-        return self._remember(conv, answer, q, c.applicant)
+        return self._remember(conv, answer, c.applicant)
 
-    def _remember(self, conv: Conversation | None, answer: Answer, q: str, applicant: Applicant | None) -> Answer:
+    def _remember(self, conv: Conversation | None, answer: Answer, applicant: Applicant | None) -> Answer:
         if conv is not None and answer.hits:
             conv.last_ids = [h.id for h in answer.hits]
             conv.applicant = applicant

@@ -197,14 +197,23 @@ def boost(op: Opportunity, c: Constraints, snap: Snapshot, today: dt.date) -> fl
     return b
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked programs, plus the best dense similarity before filters (the answer's confidence signal)."""
+
+    ranked: list[Scored]
+    best_similarity: float
+
+
 def retrieve(snap: Snapshot, c: Constraints, *, k: int = 10, mode: Retriever = Retriever.HYBRID,
-             today: dt.date | None = None, vector: list[float] | None = None) -> list[Scored]:
+             today: dt.date | None = None) -> Retrieval:
     today = today or dt.date.today()
-    dense: list[tuple[str, float]] = []
-    if mode in (Retriever.HYBRID, Retriever.DENSE):
-        dense = snap.dense(vector if vector is not None else snap.embed(c.text), DEPTH)
+    dense = snap.dense(snap.embed(c.text), DEPTH)
     lex = snap.lexical.search(c.text) if mode in (Retriever.HYBRID, Retriever.BM25) else []
     named = snap.lexical.names(c.text) if mode != Retriever.DENSE else {}
+    best = max((s for _, s in dense), default=0.0)
+    if mode is Retriever.BM25:
+        dense = []  # still embedded above: the refusal gate uses the same similarity signal in every mode
     fused = rrf([pid for pid, _ in dense], [pid for pid, _ in lex])
     sims = dict(dense)
     candidates = set(fused) | set(named)
@@ -218,4 +227,4 @@ def retrieve(snap: Snapshot, c: Constraints, *, k: int = 10, mode: Retriever = R
         score = fused.get(pid, 0.0) + NAME_BOOST * named.get(pid, 0.0) + boost(op, c, snap, today)
         out.append(Scored(pid, score, sims.get(pid), pid in named))
     out.sort(key=lambda s: (-s.score, s.id))
-    return out[:k]
+    return Retrieval(out[:k], best)
