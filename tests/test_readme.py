@@ -21,3 +21,9 @@ def test_quick_start_is_the_two_commands():
     assert "make run" in README and "make test" in README
     makefile = (ROOT / "Makefile").read_text()
     assert "\nrun:" in makefile and "\ntest:" in makefile
+
+
+def test_cli_reference_matches_help():
+    from ui.cli_docs import TARGET, render
+
+    assert TARGET.read_text() == render(), "docs/CLI.md is stale: run `python -m ui.cli_docs`"
