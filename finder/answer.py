@@ -76,6 +76,7 @@ class Answer:
     low_confidence: bool = False
     notice: str | None = None
     about: str | None = None
+    shown: list[Hit] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"answer": self.text, "hits": [h.as_json() for h in self.hits], "refused": self.refused}
@@ -197,9 +198,18 @@ def overall_lead(hits: list[Hit], applicant: Applicant) -> str:
 
 def compose(hits: list[Hit], applicant: Applicant | None, today: dt.date, *,
             about: Hit | None = None, low_confidence: bool = False, window: tuple[dt.date, dt.date] | None = None,
-            notices_loaded: bool = True, heading: str | None = None, eligibility_question: bool = False) -> str:
-    """The grounded answer text."""
+            notices_loaded: bool = True, heading: str | None = None, eligibility_question: bool = False,
+            named: list[Hit] | None = None) -> tuple[str, list[Hit]]:
+    """The grounded answer text and the programs it shows. A question that names programs gets those first
+    with a couple of related ones; an eligibility question about one program leads with its verdict."""
     parts: list[str] = []
+    if about is not None:
+        shown = [about] + [h for h in hits if h is not about][:2]
+    elif named and not window:
+        focus = named[:MAX_SHOWN]
+        shown = focus + [h for h in hits if h not in focus][:max(0, 3 - len(focus))]
+    else:
+        shown = hits[:MAX_SHOWN]
     if about is not None and about.verdict is not None:
         parts.append(eligibility_lead(about))
     elif eligibility_question and applicant is not None and hits and not window:
@@ -211,20 +221,24 @@ def compose(hits: list[Hit], applicant: Applicant | None, today: dt.date, *,
             msg = f"No program in the index has a Grants.gov notice closing between {window[0]} and {window[1]}."
             if not notices_loaded:
                 msg += " No Grants.gov notices are loaded yet; ask staff to run a refresh with the latest extract."
-            return msg
+            return msg, []
         parts.append(f"These programs have notices closing between {window[0]} and {window[1]}{who(applicant)}:")
+    elif about is None and named:
+        first = shown[0].program
+        parts.append(f"Here is {safe(first.title)}" + (f" ({safe(first.popular_name)})" if first.popular_name and
+                                                       first.popular_name != first.title else "")
+                     + (", with related programs" if len(shown) > 1 else "") + f"{who(applicant)}:")
     elif about is None:
-        parts.append(f"Here {'is the program' if len(hits) == 1 else f'are {len(hits)} programs'} that best match "
-                     f"your question{who(applicant)}:")
+        parts.append(f"Here {'is the program' if len(shown) == 1 else f'are the {len(shown)} programs'} that best "
+                     f"match your question{who(applicant)}:")
     if low_confidence:
         parts.append("I'm not confident these are a close match; try naming the kind of project or a program.")
-    shown = hits[:MAX_SHOWN] if about is None else [about] + [h for h in hits if h is not about][:2]
     if about is not None and len(shown) > 1:
         parts.append(f"**{shown[0].program.popular_name or shown[0].title}** and related programs:")
     parts.extend(program_block(i, h, today) for i, h in enumerate(shown, 1))
     if applicant is None and any(h.verdict is None for h in shown):
         parts.append("_Set your applicant type (city, county, tribe, ...) to see whether you can apply directly._")
-    return "\n\n".join(parts)
+    return "\n\n".join(parts), shown
 
 
 REFUSALS = {

@@ -95,16 +95,18 @@ class Finder:
         scored, confidence = found.ranked, found.best_similarity
         named = any(s.named for s in scored)
         if not scored and c.close_window:
-            text = compose([], c.applicant, today, window=c.close_window, notices_loaded=bool(snap.notices))
+            text, _ = compose([], c.applicant, today, window=c.close_window, notices_loaded=bool(snap.notices))
             return self._remember(conv, Answer(text, [], applicant=c.applicant), c.applicant)
         if not scored or (not named and confidence < self.settings.min_score and not c.close_window):
             return self._remember(conv, Answer(REFUSALS["low"], refused=True), c.applicant)
         hits = self._hits(snap, scored, c.applicant, today, c.close_window)
         about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
-        text = compose(hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,
-                       notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question)
-        answer = Answer(text, hits, applicant=c.applicant, low_confidence=low, about=about.id if about else None)
+        text, shown = compose(hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,
+                              notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question,
+                              named=[h for h in hits if h.named])
+        answer = Answer(text, hits, applicant=c.applicant, low_confidence=low, about=about.id if about else None,
+                        shown=shown)
         return self._remember(conv, answer, c.applicant)
 
     def _remember(self, conv: Conversation | None, answer: Answer, applicant: Applicant | None) -> Answer:
@@ -127,12 +129,12 @@ class Finder:
                               hits=[], refused=False, applicant=applicant)
             hit = hits[pos - 1]
             text = f"More about result {pos}:\n\n" + program_block(pos, hit, today, detail=True)
-            return Answer(text, [hit], applicant=applicant)
+            return Answer(text, [hit], applicant=applicant, shown=[hit])
         if fu.kind == "applicant":
             conv.applicant = applicant
             label = LABELS[applicant][0] if applicant else "you"
-            text = compose(hits, applicant, today, heading=f"The same programs, answering for {label}:")
-            return Answer(text, hits, applicant=applicant)
+            text, shown = compose(hits, applicant, today, heading=f"The same programs, answering for {label}:")
+            return Answer(text, hits, applicant=applicant, shown=shown)
         keep = {
             "loan": lambda h: any("loan" in a.value for a in h.program.assistance_types),
             "grant": lambda h: any("grant" in a.value for a in h.program.assistance_types),
@@ -147,8 +149,8 @@ class Finder:
             return Answer(f"None of the {len(hits)} programs from the last answer {words[fu.filter]}.", [],
                           applicant=applicant)
         conv.last_ids = [h.id for h in chosen]
-        text = compose(chosen, applicant, today,
-                       heading=f"Of the last {len(hits)} programs, {len(chosen)} {words[fu.filter]}:")
-        return Answer(text, chosen, applicant=applicant)
+        text, shown = compose(chosen, applicant, today,
+                              heading=f"Of the last {len(hits)} programs, {len(chosen)} {words[fu.filter]}:")
+        return Answer(text, chosen, applicant=applicant, shown=shown)
 
 

@@ -22,6 +22,15 @@ def test_named_program_comes_first_with_link(finder):
     assert "https://sam.gov/" in a.text
 
 
+def test_named_program_question_focuses_on_it(finder):
+    a = finder.ask("Tell me about SS4A")
+    assert a.text.startswith("Here is Safe Streets and Roads for All (SS4A), with related programs")
+    assert [h.aln for h in a.shown][0] == "20.939" and len(a.shown) == 3
+    assert len(a.hits) > len(a.shown)  # the full ranking is still there for eval and follow-ups
+    broad = finder.ask("bridge repair money for a county")
+    assert broad.text.startswith("Here are the 5 programs") and len(broad.shown) == 5
+
+
 def test_eligibility_question_answered_head_on(finder):
     a = finder.ask("Can a city apply directly for the Drinking Water State Revolving Fund?", Profile(Applicant.CITY))
     assert a.text.startswith("No, cities cannot apply directly for")

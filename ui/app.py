@@ -84,13 +84,13 @@ def cards_html(answer: Answer, profile: Profile) -> str:
     head = f'<div class="meta" id="answering-for">Answering for: {escape(profile.describe())}</div>'
     if answer.refused or not answer.hits:
         return head
-    return head + "".join(card(h) for h in answer.hits[:5])
+    return head + "".join(card(h) for h in (answer.shown or answer.hits[:5]))
 
 
 def make_profile(applicant: str, state: str, population: Any) -> Profile:
     pop = None
     try:
-        pop = int(population) if population not in (None, "") else None
+        pop = int(str(population).replace(",", "").strip()) if population not in (None, "") else None
     except (TypeError, ValueError):
         pop = None
     return Profile(applicant=parse_applicant(applicant) if applicant else None, state=state or None, population=pop)
@@ -262,8 +262,8 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
                 gr.Markdown("### Your profile")
                 applicant = gr.Dropdown(APPLICANT_CHOICES, value="", label="Applicant type", elem_id="applicant")
                 state = gr.Textbox(label="State (optional)", max_lines=1, elem_id="state")
-                population = gr.Number(value=None, label="Population (optional)", precision=0, minimum=0,
-                                       elem_id="population")
+                population = gr.Textbox(label="Population (optional)", placeholder="e.g. 20,000", max_lines=1,
+                                        elem_id="population")
             with gr.Column(scale=3):
                 chat = gr.Chatbot(label="Chat", height=460, elem_id="chat", sanitize_html=True,
                                   allow_tags=False, feedback_options=("Like", "Dislike"))
