@@ -16,6 +16,8 @@ from finder.settings import Settings
 
 MAX_QUESTION = 2000
 LOW_MARGIN = 0.06
+# a named program still needs some topical similarity: 'the stock PRICE of Tesla' is not about CDBG-PRICE
+NAMED_FLOOR = 0.2
 STREAM_STEPS = 6
 
 
@@ -97,7 +99,8 @@ class Finder:
         if not scored and c.close_window:
             text, _ = compose([], c.applicant, today, window=c.close_window, notices_loaded=bool(snap.notices))
             return self._remember(conv, Answer(text, [], applicant=c.applicant), c.applicant)
-        if not scored or (not named and confidence < self.settings.min_score and not c.close_window):
+        floor = NAMED_FLOOR if named else self.settings.min_score
+        if not scored or (confidence < floor and not c.close_window):
             return self._remember(conv, Answer(REFUSALS["low"], refused=True), c.applicant)
         hits = self._hits(snap, scored, c.applicant, today, c.close_window)
         about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None

@@ -87,8 +87,11 @@ INJECTION = re.compile(
     re.I,
 )
 PERSONAL = re.compile(
-    r"\b(my|our family'?s?) (personal |own )?(rent|mortgage|bills?|tuition|car payment|medical|debt|credit card)\b|"
-    r"\bpersonal (rent|loan|debt|bills?)\b|\bfor me personally\b",
+    r"\b(my|our family'?s?) (personal |own )?(rent|mortgage|bills?|tuition|car|car payment|medical|debt|credit card|"
+    r"house|home|roof|apartment|paycheck|groceries)\b|"
+    r"\bpersonal (rent|loan|debt|bills?)\b|\bfor me personally\b|"
+    r"\b(food stamps|snap benefits|wic benefits|unemployment (benefits|insurance|check)|social security|medicaid|"
+    r"medicare|disability benefits|stimulus check|student loans?)\b",
     re.I,
 )
 
