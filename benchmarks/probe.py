@@ -10,10 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.timing import pct, peak_rss_mb
+from benchmarks.timing import peak_rss_mb
 from finder.conversation import Profile
 from finder.engine import Finder
 from finder.evaluation import load_questions
+from finder.evaluation import percentile as pct
 from finder.settings import Settings
 
 

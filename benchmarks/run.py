@@ -19,12 +19,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.timing import ROOT, pct, py
+from benchmarks.timing import ROOT, py
 from finder.conversation import Profile
 from finder.engine import Finder
 from finder.evaluation import evaluate, load_questions
+from finder.evaluation import percentile as pct
 from finder.retrieval import Retriever
-from finder.settings import Settings
+from finder.settings import OFFLINE_ENV, Settings
 
 SHARED = ROOT.parent / "shared"
 QUESTIONS = SHARED / "eval" / "dev_questions.yaml"
@@ -34,8 +35,7 @@ TODAY = "2026-11-28"
 
 def env_for(index: Path, data: Path, notices: Path) -> dict[str, str]:
     return {"FINDER_INDEX_DIR": str(index), "FINDER_DATA_DIR": str(data), "FINDER_NOTICES_DIR": str(notices),
-            "FINDER_TODAY": TODAY, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-            "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false"}
+            "FINDER_TODAY": TODAY, **OFFLINE_ENV}
 
 
 def ingest(index: Path, data: Path, notices: Path) -> tuple[float, dict[str, Any]]:

@@ -22,13 +22,6 @@ def peak_rss_mb() -> float:
     return 0.0
 
 
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    s = sorted(values)
-    return s[min(len(s) - 1, int(p * len(s)))]
-
-
 def run(args: list[str], env: dict[str, str] | None = None, timeout: float = 900) -> tuple[float, str]:
     """Run a command from the project root; returns (wall seconds, stdout). Raises on failure."""
     t0 = time.perf_counter()

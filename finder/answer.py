@@ -113,12 +113,30 @@ def amount_line(op: Opportunity) -> str | None:
     return f"FY{ob[0]} obligations: {money(ob[1])} (SAM.gov/USAspending via the federal program inventory)"
 
 
+STATUS_ORDER = {NoticeStatus.POSTED: 0, NoticeStatus.FORECASTED: 1, NoticeStatus.CLOSED: 2, NoticeStatus.ARCHIVED: 3}
+
+
+def ordered_notices(hit: Hit) -> list[NoticeView]:
+    """Open notices first, then forecasts, closed and archived; soonest close date first within each."""
+    return sorted(hit.notices, key=lambda n: (STATUS_ORDER[n.status], n.close_date or dt.date.max))
+
+
+def official_links(op: Opportunity) -> list[tuple[str, str]]:
+    return [(label, url) for label, url in (("Program page", op.links.program_page), ("SAM.gov", op.links.sam),
+                                            ("Grants.gov", op.links.grants_gov),
+                                            ("USAspending", op.links.usaspending)) if url]
+
+
+def display_name(op: Opportunity) -> str:
+    """Title plus the acronym users say, when it differs from the title (raw text: escape it where shown)."""
+    return op.title + (f" ({op.popular_name})" if op.popular_name and op.popular_name != op.title else "")
+
+
 def deadline_lines(hit: Hit, today: dt.date) -> list[str]:
     if not hit.notices:
         return ["Deadlines: no Grants.gov notice is loaded for this program; check the Grants.gov link."]
     out = []
-    order = {NoticeStatus.POSTED: 0, NoticeStatus.FORECASTED: 1, NoticeStatus.CLOSED: 2, NoticeStatus.ARCHIVED: 3}
-    for n in sorted(hit.notices, key=lambda n: (order[n.status], n.close_date or dt.date.max))[:3]:
+    for n in ordered_notices(hit)[:3]:
         when = n.close_date.isoformat() if n.close_date else (safe(n.close_note) or "no close date given")
         label = {NoticeStatus.POSTED: f"Open, closes {when}", NoticeStatus.FORECASTED: f"Forecast (not yet open), "
                  f"expected to close {when}", NoticeStatus.CLOSED: f"Closed {when}",
@@ -138,16 +156,12 @@ def deadline_lines(hit: Hit, today: dt.date) -> list[str]:
 
 
 def links_line(op: Opportunity) -> str:
-    parts = [(label, url) for label, url in (("Program page", op.links.program_page), ("SAM.gov", op.links.sam),
-                                             ("Grants.gov", op.links.grants_gov),
-                                             ("USAspending", op.links.usaspending)) if url]
-    return "Links: " + " · ".join(f"[{label}]({url})" for label, url in parts)
+    return "Links: " + " · ".join(f"[{label}]({url})" for label, url in official_links(op))
 
 
 def program_block(i: int, hit: Hit, today: dt.date, *, detail: bool = False) -> str:
     op = hit.program
-    name = safe(op.title) + (f" ({safe(op.popular_name)})" if op.popular_name and op.popular_name != op.title else "")
-    lines = [f"**{i}. {name}**, ALN {op.aln}, {safe(op.sub_agency or op.agency)}"]
+    lines = [f"**{i}. {safe(display_name(op))}**, ALN {op.aln}, {safe(op.sub_agency or op.agency)}"]
     if hit.verdict:
         lines.append(f"- {hit.verdict.badge}: {safe(hit.verdict.reason)}")
     lines.append(f"- What it funds: {safe(op.summary if detail else first_sentences(op.summary))}")

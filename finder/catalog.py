@@ -259,25 +259,34 @@ def iter_files(data_dir: Path) -> Iterator[Path]:
     yield from sorted(p for p in data_dir.rglob("*.y*ml") if p.is_file())
 
 
-def load_catalog(data_dir: Path) -> tuple[list[Opportunity], list[RecordError]]:
-    """Every valid record and one error per bad file; duplicate ids are errors too."""
+def scan_catalog(data_dir: Path) -> Iterator[tuple[Path, Opportunity | RecordError]]:
+    """Each catalog file with its record, or the error that makes it unusable (a duplicate id included)."""
     if not data_dir.is_dir():
         raise RecordError(str(data_dir), "catalog folder not found",
                           hint="set FINDER_DATA_DIR or pass --data to the catalog folder")
-    records: list[Opportunity] = []
-    errors: list[RecordError] = []
     seen: dict[str, Path] = {}
     for file in iter_files(data_dir):
         try:
             op = read_record(file)
         except RecordError as exc:
-            errors.append(exc)
+            yield file, exc
             continue
         if op.id in seen:
-            errors.append(RecordError(str(file), f"duplicate id, also in {seen[op.id]}", record=op.id, field="id"))
+            yield file, RecordError(str(file), f"duplicate id, also in {seen[op.id]}", record=op.id, field="id")
             continue
         seen[op.id] = file
-        records.append(op)
+        yield file, op
+
+
+def load_catalog(data_dir: Path) -> tuple[list[Opportunity], list[RecordError]]:
+    """Every valid record and one error per bad file; duplicate ids are errors too."""
+    records: list[Opportunity] = []
+    errors: list[RecordError] = []
+    for _, item in scan_catalog(data_dir):
+        if isinstance(item, RecordError):
+            errors.append(item)
+        else:
+            records.append(item)
     return records, errors
 
 

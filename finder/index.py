@@ -6,6 +6,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from finder.catalog import Opportunity
@@ -44,8 +45,9 @@ class Snapshot:
     def refreshed_at(self) -> str | None:
         return self.pointer.get("refreshed_at")
 
-    @property
+    @cached_property
     def notice_count(self) -> int:
+        """Distinct notices (one may fund several ALNs); counted once per snapshot, not per page view."""
         return len({n.id for ns in self.notices.values() for n in ns})
 
 

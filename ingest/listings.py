@@ -28,9 +28,8 @@ from finder.catalog import (
     Opportunity,
     Sector,
     dump_record,
-    iter_files,
-    read_record,
     record_path,
+    scan_catalog,
 )
 from finder.errors import RecordError
 
@@ -294,9 +293,10 @@ def import_listings(path: Path, data_dir: Path, *, scope: set[str] | None = None
     today = today or dt.date.today()
     existing: dict[str, tuple[Path, Opportunity]] = {}
     if data_dir.is_dir():
-        for path_ in iter_files(data_dir):
-            op = read_record(path_)
-            existing[op.id] = (path_, op)
+        for record_file, item in scan_catalog(data_dir):
+            if isinstance(item, RecordError):
+                raise item
+            existing[item.id] = (record_file, item)
     report = ImportReport()
     for lst in read_listings(path):
         if scope is not None and lst.aln not in scope:

@@ -16,7 +16,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from finder.catalog import GRANT_TYPES, LOAN_TYPES, Opportunity, content_hash, iter_files, read_record, search_text
+from finder.catalog import GRANT_TYPES, LOAN_TYPES, Opportunity, content_hash, scan_catalog, search_text
 from finder.embeddings import Embedder
 from finder.errors import FinderError, IngestLockedError, RecordError, StoreUnavailableError
 from finder.notices import Notice
@@ -77,22 +77,15 @@ def notice_row(n: Notice, file: str) -> Row:
 
 def _read_catalog(data_dir: Path, report: IngestReport) -> tuple[dict[str, Row], set[str]]:
     """Rows of valid records, and the relative paths of files that failed (their old rows are kept)."""
-    if not data_dir.is_dir():
-        raise RecordError(str(data_dir), "catalog folder not found", hint="pass --data or set FINDER_DATA_DIR")
     rows: dict[str, Row] = {}
     bad: set[str] = set()
-    for file in iter_files(data_dir):
+    for file, item in scan_catalog(data_dir):
         rel = str(file.relative_to(data_dir))
-        try:
-            op = read_record(file)
-        except RecordError as exc:
-            report.skipped.append(str(exc))
+        if isinstance(item, RecordError):
+            report.skipped.append(str(item))
             bad.add(rel)
-            continue
-        if op.id in rows:
-            report.skipped.append(f"{file}: duplicate id {op.id}; skipped")
-            continue
-        rows[op.id] = program_row(op, rel)
+        else:
+            rows[item.id] = program_row(item, rel)
     return rows, bad
 
 

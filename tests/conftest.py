@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
-for key, value in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-                   "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false",
-                   "TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}.items():
-    os.environ[key] = value
+from finder.settings import OFFLINE_ENV
+
+os.environ.update(OFFLINE_ENV)
 for key in [k for k in os.environ if k.startswith("FINDER_")]:
     del os.environ[key]
 
@@ -18,6 +17,14 @@ import pytest  # noqa: E402
 
 from finder.embeddings import Embedder  # noqa: E402
 from finder.settings import Settings  # noqa: E402
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "data" / "opportunities"

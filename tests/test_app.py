@@ -1,11 +1,11 @@
 """The Gradio app: plain functions directly, then the served app through gradio_client."""
 
-import socket
 
 import pytest
 from pydantic import SecretStr
 
 from finder.engine import Finder
+from tests.conftest import free_port
 from ui import app as ui_app
 from ui import feedback
 
@@ -83,11 +83,6 @@ def test_feedback_is_stored_and_readable(tmp_path):
     feedback.record(tmp_path, question="q", answer="a", liked=False, reason="outdated", cited=["20.939"])
     assert feedback.read_all(tmp_path)[0]["reason"] == "outdated"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_served_app_answers_through_gradio_client(small_index, finder):

@@ -1,13 +1,12 @@
 """A real headless Chromium (Debian's /usr/bin/chromium) drives the served app through Playwright."""
 
-import socket
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
 from finder.engine import Finder
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 from ui import app as ui_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -18,11 +17,6 @@ pytestmark = [pytest.mark.browser,
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,10 @@ import pytest
 from finder.engine import Finder
 from finder.errors import StoreUnavailableError
 from ingest.refresh import refresh
-from tests.conftest import SMALL, copy_catalog, make_settings
+from tests.conftest import SMALL, copy_catalog, free_port, make_settings
 
 pytestmark = pytest.mark.server
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_chroma(path: Path, port: int) -> subprocess.Popen:

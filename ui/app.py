@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hmac
 import html
 import os
@@ -17,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from finder.answer import Answer, Hit, money, program_block
+from finder.answer import Answer, Hit, display_name, money, official_links, ordered_notices, program_block
 from finder.applicants import LABELS, Applicant, parse_applicant
 from finder.catalog import Opportunity
 from finder.conversation import Conversation, Profile
@@ -58,21 +57,18 @@ def card(hit: Hit) -> str:
     badge = (f'<span class="badge {BADGE_CLASS[v.kind]}" data-verdict="{v.kind}">{escape(v.badge)}</span> '
              f'<span>{escape(v.reason)}</span>') if v else '<span class="badge none" data-verdict="none">Set your ' \
                                                          'applicant type to see eligibility</span>'
-    name = escape(op.title) + (f" ({escape(op.popular_name)})" if op.popular_name and op.popular_name != op.title
-                               else "")
+    name = escape(display_name(op))
     ob = op.latest_obligation()
     amount = f"FY{ob[0]} obligations {escape(money(ob[1]))}" if ob else "No obligation figures in the source"
     status = "No Grants.gov notice loaded"
     if hit.notices:
-        n = sorted(hit.notices, key=lambda n: (n.status.value != "posted", n.close_date or dt.date.max))[0]
+        n = ordered_notices(hit)[0]
         when = n.close_date.isoformat() if n.close_date else (n.close_note or "no date")
         status = f"{n.status.value.capitalize()} notice, closes {when}"
         if n.award_ceiling:
             status += f", up to {money(n.award_ceiling)}"
     links = " · ".join(f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{label}</a>'
-                       for label, url in (("Program page", op.links.program_page), ("SAM.gov", op.links.sam),
-                                          ("Grants.gov", op.links.grants_gov), ("USAspending", op.links.usaspending))
-                       if url)
+                       for label, url in official_links(op))
     first = escape(op.summary.split(". ")[0].rstrip(".") + ".")
     return (f'<div class="card" data-id="{escape(op.id)}"><h4>{name}</h4>'
             f'<div class="meta">ALN {escape(op.aln)} · {escape(op.sub_agency or op.agency)}</div>'

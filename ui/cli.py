@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -11,19 +10,9 @@ import click
 
 from finder.applicants import Applicant, parse_applicant
 from finder.errors import FinderError
-from finder.settings import Settings
+from finder.settings import Settings, use_offline_env
 
 APPLICANTS = [a.value for a in Applicant]
-
-
-def _env() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 class Group(click.Group):
@@ -38,7 +27,7 @@ class Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Find federal infrastructure funding a local government can apply for."""
-    _env()
+    use_offline_env()
     ctx.obj = Settings()
 
 
