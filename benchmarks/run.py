@@ -29,6 +29,7 @@ from finder.settings import OFFLINE_ENV, Settings
 
 SHARED = ROOT.parent / "shared"
 QUESTIONS = SHARED / "eval" / "dev_questions.yaml"
+QUESTIONS_V2 = SHARED / "eval" / "dev_questions_v2.yaml"
 FPI = SHARED / "data" / "fpi" / "fpi_assistance_listings_2025-02-26.json"
 TODAY = "2026-11-28"
 
@@ -124,13 +125,21 @@ def main() -> None:
     add("ingest", "unchanged re-run (s) / records embedded", f"{warm_wall:.1f} / {warm['embedded']}")
     out["ingest"] = {"cold_s": cold_wall, "unchanged_s": warm_wall}
 
-    # -- quality, hybrid vs baselines --------------------------------------------------------------
+    # -- quality, hybrid vs baselines, on both dev sets ---------------------------------------------
+    from benchmarks.baseline import TextbookBaseline, score
+
     finder = Finder(Settings(index_dir=tmp / "idx-catalog", today=TODAY))
     questions = load_questions(QUESTIONS)
-    for mode in Retriever:
-        r = evaluate(finder, questions, mode)
-        add("quality", f"{mode.value}: recall@5 / MRR@10 / verdicts / refused",
-            f"{r.recall5:.3f} / {r.mrr10:.3f} / {r.verdicts[0]}/{r.verdicts[1]} / {r.refused[0]}/{r.refused[1]}")
+    textbook = TextbookBaseline(catalog, FPI, finder.index.embedder)
+    for label, path in (("v1", QUESTIONS), ("v2", QUESTIONS_V2)):
+        qs = load_questions(path)
+        for mode in Retriever:
+            r = evaluate(finder, qs, mode)
+            add("quality", f"{label} {mode.value}: recall@5 / MRR@10 / verdicts / refused",
+                f"{r.recall5:.3f} / {r.mrr10:.3f} / {r.verdicts[0]}/{r.verdicts[1]} / {r.refused[0]}/{r.refused[1]}")
+        recall, mrr = score(textbook, qs)
+        add("quality", f"{label} textbook (MiniLM on title + objective): recall@5 / MRR@10",
+            f"{recall:.3f} / {mrr:.3f}")
 
     # -- latency -----------------------------------------------------------------------------------
     texts = [q["question"] for q in questions]

@@ -9,7 +9,7 @@ from typing import Any
 
 from finder.applicants import LABELS, Applicant
 from finder.catalog import Opportunity
-from finder.eligibility import Verdict
+from finder.eligibility import Verdict, VerdictKind
 from finder.notices import Notice, NoticeStatus
 
 MAX_SHOWN = 5
@@ -62,7 +62,7 @@ class Hit:
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "aln": self.aln, "title": self.title, "score": round(self.score, 6),
-                "verdict": self.verdict.kind if self.verdict else None, "url": self.url}
+                "verdict": self.verdict.kind.value if self.verdict else None, "url": self.url}
 
 
 @dataclass
@@ -129,7 +129,8 @@ def official_links(op: Opportunity) -> list[tuple[str, str]]:
 
 def display_name(op: Opportunity) -> str:
     """Title plus the acronym users say, when it differs from the title (raw text: escape it where shown)."""
-    return op.title + (f" ({op.popular_name})" if op.popular_name and op.popular_name != op.title else "")
+    name = op.popular_name
+    return op.title + (f" ({name})" if name and name.lower() not in op.title.lower() else "")
 
 
 def deadline_lines(hit: Hit, today: dt.date) -> list[str]:
@@ -155,6 +156,28 @@ def deadline_lines(hit: Hit, today: dt.date) -> list[str]:
     return out
 
 
+def fact_source(op: Opportunity, fact: str) -> tuple[str, str] | None:
+    """(name, url) of the first source whose `facts` name `fact` and that has a URL."""
+    return next(((s.name, s.url) for s in op.sources if fact in s.facts and s.url), None)
+
+
+def status_line(op: Opportunity) -> str | None:
+    st = op.status
+    if st is None:
+        return None
+    src = fact_source(op, "status")
+    note = f": {safe(st.note)}" if st.note else ""
+    cite = f" ([source]({src[1]}))" if src else ""
+    return f"Status: {st.value.value} as of {st.as_of.isoformat()}{note}{cite}"
+
+
+def uses_line(op: Opportunity, n: int = 8) -> str | None:
+    if not op.uses:
+        return None
+    more = " and more" if len(op.uses) > n else ""
+    return "Pays for: " + ", ".join(safe(u) for u in op.uses[:n]) + more
+
+
 def links_line(op: Opportunity) -> str:
     return "Links: " + " · ".join(f"[{label}]({url})" for label, url in official_links(op))
 
@@ -164,13 +187,19 @@ def program_block(i: int, hit: Hit, today: dt.date, *, detail: bool = False) -> 
     lines = [f"**{i}. {safe(display_name(op))}**, ALN {op.aln}, {safe(op.sub_agency or op.agency)}"]
     if hit.verdict:
         lines.append(f"- {hit.verdict.badge}: {safe(hit.verdict.reason)}")
+    if op.status is not None and not op.status.live:
+        lines.append(f"- {status_line(op)}")
     lines.append(f"- What it funds: {safe(op.summary if detail else first_sentences(op.summary))}")
+    if (uses := uses_line(op)) is not None:
+        lines.append(f"- {uses}")
     kinds = ", ".join(a.value for a in op.assistance_types)
     lines.append(f"- Assistance: {kinds}" + ("; funded by the Bipartisan Infrastructure Law" if op.bil_funded else ""))
     if (amt := amount_line(op)) is not None:
         lines.append(f"- {amt}")
     if detail and op.cost_share:
         lines.append(f"- Cost share: {safe(op.cost_share)}")
+    if detail and op.status is not None and op.status.live:
+        lines.append(f"- {status_line(op)}")
     lines.extend(f"- {d}" for d in deadline_lines(hit, today))
     lines.append(f"- {links_line(op)}")
     return "\n".join(lines)
@@ -185,27 +214,36 @@ def eligibility_lead(hit: Hit) -> str:
     assert v is not None
     plural = LABELS[v.applicant][1]
     name = safe(hit.program.popular_name or hit.program.title)
-    if v.kind == "eligible":
-        return f"Yes, {plural} are eligible direct applicants for {name} (ALN {hit.aln})."
-    if v.kind == "not_eligible":
-        return f"No, {plural} cannot apply directly for {name} (ALN {hit.aln}). {safe(v.reason)}"
-    return (f"Maybe: the listing for {name} (ALN {hit.aln}) uses an applicant term that may or may not cover "
-            f"{plural}; confirm with the agency.")
+    status = hit.program.status
+    ended = (f" Note: {name} is {status.value.value} as of {status.as_of.isoformat()}"
+             + (f" ({safe(status.note)})" if status.note else "") + ".") if status and not status.live else ""
+    if v.kind is VerdictKind.ELIGIBLE:
+        return f"Yes, {plural} can apply directly for {name} (ALN {hit.aln}). {safe(v.reason)}{ended}"
+    if v.kind is VerdictKind.THROUGH:
+        path = safe(v.reason).replace("Not directly: ", "", 1)
+        return f"Not directly. For {name} (ALN {hit.aln}): {path}{ended}"
+    if v.kind is VerdictKind.NOT_ELIGIBLE:
+        return f"No, {plural} cannot apply for {name} (ALN {hit.aln}). {safe(v.reason)}{ended}"
+    return f"Maybe, for {name} (ALN {hit.aln}): {safe(v.reason)}{ended}"
 
 
 def overall_lead(hits: list[Hit], applicant: Applicant) -> str:
     """Head-on answer to "can we apply?" when the question names no single program."""
     plural = LABELS[applicant][1]
     shown = hits[:MAX_SHOWN]
-    yes = [h for h in shown if h.verdict and h.verdict.kind == "eligible"]
+    yes = [h for h in shown if h.verdict and h.verdict.kind is VerdictKind.ELIGIBLE]
     if yes:
         first = yes[0].program
         return (f"Yes, {plural} can apply directly to {len(yes)} of the {len(shown)} best matches, starting with "
                 f"{safe(first.popular_name or first.title)} (ALN {first.aln}).")
-    maybe = [h for h in shown if h.verdict and h.verdict.kind == "check"]
+    through = [h for h in shown if h.verdict and h.verdict.kind is VerdictKind.THROUGH]
+    if through:
+        return (f"Not directly: {plural} cannot apply to the federal agency for any of the best matches, but "
+                f"{len(through)} of them reach {plural} through a state or other partner, as each program says below.")
+    maybe = [h for h in shown if h.verdict and h.verdict.kind is VerdictKind.CHECK]
     if maybe:
-        return (f"Possibly: none of the best matches clearly lists {plural} as direct applicants, but "
-                f"{len(maybe)} use an applicant term that may include {plural}; check with the agency.")
+        return (f"Possibly: none of the best matches clearly lets {plural} apply directly, but {len(maybe)} may; "
+                f"each says below what to check.")
     return (f"No, none of the best matches lists {plural} as direct applicants; the notes below say how the money "
             "reaches local governments.")
 
@@ -262,6 +300,9 @@ REFUSALS = {
     "personal": ("This finder covers federal infrastructure funding for governments, tribes and organizations, not "
                  "personal or household bills, so no program here fits. Try asking about a public project, for "
                  "example: \"Is there money for a city to repair sidewalks?\""),
+    "off_task": ("I only find federal infrastructure funding programs in this index, so I can't help with that "
+                 "request. Try asking about a project, for example: \"Is there money to replace our town's old "
+                 "water mains?\""),
     "low": ("I couldn't find a program in the index that fits that question, so I won't guess. Try naming the "
             "kind of project (\"bridge repair\", \"drinking water\", \"EV chargers\"), who is applying (city, county, "
             "tribe) or a program name such as SS4A or BRIC."),

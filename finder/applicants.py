@@ -64,8 +64,9 @@ def _c(sure: set[Applicant] | frozenset[Applicant] = frozenset(),
 # SAM.gov Assistance Listing applicant types (old and new terms) as they appear in the FPI data.
 SAM_TERMS: dict[str, Coverage] = {
     "State": _c({A.STATE}),
+    # a public university counts only as part of its state: at most a case to check, never eligible on its own
     "State (includes District of Columbia, public institutions of higher education and hospitals)":
-        _c({A.STATE, A.HIGHER_ED}),
+        _c({A.STATE}, {A.HIGHER_ED}),
     "Local (includes State-designated Indian Tribes, excludes institutions of higher education and hospitals":
         _c(LOCAL, {A.TRIBE}),
     "City or Township Government": _c({A.CITY}),
@@ -84,7 +85,7 @@ SAM_TERMS: dict[str, Coverage] = {
         _c({A.NONPROFIT, A.HIGHER_ED}),
     "Private nonprofit institution/organization (includes institutions of higher education and hospitals)":
         _c({A.NONPROFIT, A.HIGHER_ED}),
-    "Quasi-public nonprofit institution/organization": _c({A.NONPROFIT}, {A.SPECIAL_DISTRICT}),
+    "Quasi-public nonprofit institution/organization": _c(maybe={A.NONPROFIT, A.SPECIAL_DISTRICT}),
     "Nonprofit with 501C3 IRS Status (Other than Institution of Higher Education)": _c({A.NONPROFIT}),
     "Nonprofit without 501C3 IRS Status (Other than Institution of Higher Education)": _c({A.NONPROFIT}),
     "Other public institution/organization": _c(maybe=LOCAL | {A.HIGHER_ED}),
@@ -93,7 +94,7 @@ SAM_TERMS: dict[str, Coverage] = {
     "For-Profit Organization (Other than Small Business)": _c({A.FOR_PROFIT}),
     "Small business (less than 500 employees)": _c({A.SMALL_BUSINESS}),
     "Individual/Family": _c({A.INDIVIDUAL}),
-    "Anyone/general public": _c(ALL),
+    "Anyone/general public": _c(maybe=ALL),  # says nothing specific about who applies
     "Government - General": _c(maybe=GOVERNMENTS),
     "Non-Government - General": _c(maybe={A.NONPROFIT, A.FOR_PROFIT, A.SMALL_BUSINESS, A.HIGHER_ED, A.INDIVIDUAL}),
     "Interstate": _c(maybe=GOVERNMENTS),

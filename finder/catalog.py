@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from finder.applicants import CHECK, Applicant
 from finder.errors import RecordError
+from finder.rules import Rules, Status
 
 
 class AssistanceType(StrEnum):
@@ -149,6 +150,14 @@ class Opportunity(Strict):
     cost_share: str | None = Field(None, description="Non-federal match, only when a named source states it.")
     population_limit: str | None = Field(None, description="Population limits, only when a named source states them.")
     authorizations: list[str] = Field(default_factory=list, description="Legal authorities (citations only).")
+    uses: list[str] = Field(
+        default_factory=list,
+        description="Concrete things the money buys or does, in a clerk's words, from the program's rules or notice.",
+    )
+    rules: Rules | None = Field(
+        None, description="Reviewed eligibility rules; when set, `eligible_applicants` are the reviewed direct "
+                          "applicants and the listing's codes no longer decide the verdict.")
+    status: Status | None = Field(None, description="Whether the program still runs, with an as-of date.")
     links: Links = Field(description="Official pages.")
     sources: list[Source] = Field(min_length=1, description="Where each fact came from, with dates.")
     last_reviewed: dt.date = Field(description="When a person last reviewed this record.")
@@ -169,6 +178,23 @@ class Opportunity(Strict):
         if not 60 <= n <= 150:
             raise ValueError(f"summary has {n} words; expected 60-150")
         return v
+
+    @model_validator(mode="after")
+    def _reviewed_facts_have_sources(self) -> Opportunity:
+        backed = {f for s in self.sources for f in s.facts}
+        if self.rules is not None:
+            if CHECK in self.eligible_applicants:
+                raise ValueError("a record with reviewed rules lists direct applicants only; put conditional cases "
+                                 "in rules.conditions instead of 'check'")
+            if "eligible_applicants" not in backed:
+                raise ValueError("reviewed rules need a source whose facts include 'eligible_applicants'")
+            if self.rules.population and "population" not in backed:
+                raise ValueError("a population rule needs a source whose facts include 'population'")
+        if self.status is not None and "status" not in backed:
+            raise ValueError("status needs a source whose facts include 'status'")
+        if self.uses and "uses" not in backed:
+            raise ValueError("uses need a source whose facts include 'uses'")
+        return self
 
     @model_validator(mode="after")
     def _id_matches_aln(self) -> Opportunity:
@@ -195,14 +221,14 @@ class Opportunity(Strict):
         return None
 
 
-TEXT_RECIPE = "r1"
+TEXT_RECIPE = "r2"  # r2: the program's uses join the embedded and BM25 text
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster when present
 
 
 def search_text(op: Opportunity) -> str:
     """The text embedded for dense search and tokenised for BM25 (recipe `TEXT_RECIPE`)."""
-    parts = [op.title, op.popular_name or "", op.summary, "; ".join(op.keywords),
-             " ".join(s.value.replace("_", " ") for s in op.sectors)]
+    parts = [op.title, op.popular_name or "", op.summary, "Pays for: " + "; ".join(op.uses) if op.uses else "",
+             "; ".join(op.keywords), " ".join(s.value.replace("_", " ") for s in op.sectors)]
     return ". ".join(p for p in parts if p)
 
 
@@ -293,5 +319,9 @@ def load_catalog(data_dir: Path) -> tuple[list[Opportunity], list[RecordError]]:
 def dump_record(op: Opportunity) -> str:
     """YAML text in a stable field order, readable by people."""
     data = op.model_dump(mode="json", exclude_none=True)
+    if not data.get("uses"):
+        data.pop("uses", None)
+    if "rules" in data:
+        data["rules"] = {k: v for k, v in data["rules"].items() if v != []}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from finder.answer import REFUSALS, Answer, Hit, NoticeView, compose, program_block
 from finder.applicants import LABELS, Applicant
 from finder.conversation import Conversation, FollowUp, Profile, follow_up
-from finder.eligibility import judge
+from finder.eligibility import Asker, VerdictKind, judge
 from finder.index import Index, Snapshot
-from finder.query import parse
+from finder.query import Constraints, parse
 from finder.retrieval import Retriever, Scored, retrieve
 from finder.settings import Settings
 
@@ -19,6 +19,10 @@ LOW_MARGIN = 0.06
 # a named program still needs some topical similarity: 'the stock PRICE of Tesla' is not about CDBG-PRICE
 NAMED_FLOOR = 0.2
 STREAM_STEPS = 6
+
+
+def asker_of(c: Constraints) -> Asker | None:
+    return Asker(c.applicant, c.population, c.state) if c.applicant else None
 
 
 class Finder:
@@ -37,16 +41,17 @@ class Finder:
         today = today or self.today()
         snap = self.index.snapshot()
         c = parse(question, profile_applicant=applicant, today=today)
-        return self._hits(snap, retrieve(snap, c, k=k, mode=mode, today=today).ranked, c.applicant, today)
+        return self._hits(snap, retrieve(snap, c, k=k, mode=mode, today=today).ranked, asker_of(c), today)
 
-    def hit(self, program_id: str, applicant: Applicant | None = None) -> Hit | None:
+    def hit(self, program_id: str, applicant: Applicant | Asker | None = None) -> Hit | None:
         """One program as a Hit (verdict and notices included), for detail views."""
         snap = self.index.snapshot()
         if program_id not in snap.programs:
             return None
-        return self._hits(snap, [Scored(program_id, 0.0, None, False)], applicant, self.today())[0]
+        asker = Asker(applicant) if isinstance(applicant, Applicant) else applicant
+        return self._hits(snap, [Scored(program_id, 0.0, None, False)], asker, self.today())[0]
 
-    def _hits(self, snap: Snapshot, scored: list[Scored], applicant: Applicant | None, today: dt.date,
+    def _hits(self, snap: Snapshot, scored: list[Scored], asker: Asker | None, today: dt.date,
               window: tuple[dt.date, dt.date] | None = None) -> list[Hit]:
         """Hits with verdicts and notices; for a deadline question, only the notices closing in its window."""
         out = []
@@ -54,7 +59,7 @@ class Finder:
             op = snap.programs[s.id]
             views = tuple(NoticeView.of(n, today) for n in snap.notices_for(op.aln)
                           if window is None or (n.close_date and window[0] <= n.close_date <= window[1]))
-            out.append(Hit(op, s.score, judge(op, applicant) if applicant else None, views, s.named))
+            out.append(Hit(op, s.score, judge(op, asker) if asker else None, views, s.named))
         return out
 
     # -- ask -----------------------------------------------------------------------------------------
@@ -102,7 +107,7 @@ class Finder:
         floor = NAMED_FLOOR if named else self.settings.min_score
         if not scored or (confidence < floor and not c.close_window):
             return self._remember(conv, Answer(REFUSALS["low"], refused=True), c.applicant)
-        hits = self._hits(snap, scored, c.applicant, today, c.close_window)
+        hits = self._hits(snap, scored, asker_of(c), today, c.close_window)
         about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
         text, shown = compose(hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,
@@ -122,7 +127,8 @@ class Finder:
                    today: dt.date) -> Answer | None:
         applicant = fu.applicant or conv.applicant or profile.applicant
         ids = [i for i in conv.last_ids if i in snap.programs]
-        hits = self._hits(snap, [Scored(i, 0.0, None, False) for i in ids], applicant, today)
+        asker = Asker(applicant, profile.population, profile.state) if applicant else None
+        hits = self._hits(snap, [Scored(i, 0.0, None, False) for i in ids], asker, today)
         if not hits:
             return None
         if fu.kind == "detail":
@@ -143,7 +149,7 @@ class Finder:
             "grant": lambda h: any("grant" in a.value for a in h.program.assistance_types),
             "open": lambda h: any(n.status.value == "posted" for n in h.notices),
             "bil": lambda h: h.program.bil_funded,
-            "eligible": lambda h: h.verdict is not None and h.verdict.kind == "eligible",
+            "eligible": lambda h: h.verdict is not None and h.verdict.kind is VerdictKind.ELIGIBLE,
         }[fu.filter]
         chosen = [h for h in hits if keep(h)]
         words = {"loan": "offer loans", "grant": "offer grants", "open": "have an open notice",

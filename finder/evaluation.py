@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from finder.answer import Hit
 from finder.applicants import parse_applicant
 from finder.conversation import Conversation, Profile
 from finder.engine import Finder
@@ -58,6 +59,16 @@ def percentile(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(p * len(s)))]
 
 
+def verdict_about(hits: list[Hit], about: str) -> str | None:
+    """The verdict shown for `about`: a record id (20.205-bfp) matches exactly; an ALN matches the record with
+    that id first, then any sub-program under it."""
+    for match in (lambda h: h.id == about, lambda h: h.aln == about):
+        found = next((h.verdict.kind.value for h in hits if match(h) and h.verdict), None)
+        if found is not None:
+            return found
+    return None
+
+
 def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = Retriever.HYBRID) -> EvalResult:
     res = EvalResult()
     finder.index.snapshot()
@@ -74,17 +85,15 @@ def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = 
         latencies.append(ms)
         hits = answer.hits[:10]
         about = q.get("about")
-        about_verdict = next((h.verdict.kind for h in hits if h.aln == about and h.id == about and h.verdict), None) \
-            if about else None
-        if about and about_verdict is None:
-            about_verdict = next((h.verdict.kind for h in hits if h.aln == about and h.verdict), None)
+        about_verdict = verdict_about(answer.hits, about) if about else None
         res.rows.append({"id": q["id"], "hits": [{"aln": h.aln, "id": h.id, "verdict": h.verdict.kind if h.verdict
                                                    else None} for h in hits],
                          "about_verdict": about_verdict, "refused": answer.refused, "latency_ms": round(ms, 2)})
         if q["kind"] == "discovery":
             disc += 1
-            top = [] if answer.refused else [h.aln for h in hits]
-            ranks = [top.index(a) for a in q.get("expect_any", []) if a in top]
+            top = [] if answer.refused else [(h.aln, h.id) for h in hits]
+            want = set(q.get("expect_any", []))
+            ranks = [i for i, (aln, pid) in enumerate(top) if aln in want or pid in want]
             if ranks and min(ranks) < 5:
                 hit5 += 1
             else:
@@ -92,7 +101,10 @@ def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = 
             rr += 1 / (min(ranks) + 1) if ranks else 0.0
         elif q["kind"] == "eligibility":
             v_n += 1
-            if about_verdict == q.get("verdict"):
+            accepted = q.get("verdict")
+            accepted = accepted if isinstance(accepted, list) else [accepted]
+            # a verdict that names a pass-through path answers "can we apply directly?" with no
+            if about_verdict in accepted or (about_verdict == "through_state" and "not_eligible" in accepted):
                 v_ok += 1
             else:
                 res.misses.append(f"{q['id']}({about_verdict})")

@@ -9,6 +9,8 @@ from typing import Literal
 
 from finder.applicants import Applicant
 from finder.catalog import Sector
+from finder.rules import STATES
+from finder.vocabulary import expansions
 
 A = Applicant
 APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
@@ -77,6 +79,7 @@ class Constraints:
     open_now: bool = False
     eligibility_question: bool = False
     off_limits: str | None = None
+    expansions: tuple[str, ...] = ()  # catalog phrases for the question's everyday words (finder/vocabulary.py)
     notes: list[str] = field(default_factory=list)
 
 
@@ -90,8 +93,19 @@ PERSONAL = re.compile(
     r"\b(my|our family'?s?) (personal |own )?(rent|mortgage|bills?|tuition|car|car payment|medical|debt|credit card|"
     r"house|home|roof|apartment|paycheck|groceries)\b|"
     r"\bpersonal (rent|loan|debt|bills?)\b|\bfor me personally\b|"
+    r"\b(my|our family'?s?) (own |personal )?(water|electric(ity)?|power|gas|heating|phone|internet|cable|utility|"
+    r"sewer|trash|medical|hospital) bills?\b|"
     r"\b(food stamps|snap benefits|wic benefits|unemployment (benefits|insurance|check)|social security|medicaid|"
     r"medicare|disability benefits|stimulus check|student loans?)\b",
+    re.I,
+)
+
+
+# Requests for a task that is not finding funding, however infrastructure-flavoured ("a poem about bridges").
+OFF_TASK = re.compile(
+    r"\b(write|compose|make up|tell|sing|give)\s+(me\s+|us\s+)?(a|an|some)\s+(short\s+|funny\s+|little\s+|quick\s+)?"
+    r"(poem|song|story|stories|joke|haiku|limerick|rap|essay|novel|riddle)s?\b|"
+    r"\b(translate|summari[sz]e) (this|the following)\b",
     re.I,
 )
 
@@ -124,6 +138,42 @@ def time_window(text: str, today: dt.date) -> tuple[tuple[dt.date, dt.date] | No
     return None, False
 
 
+POPULATION = re.compile(
+    r"\b(?:(?:of|with|population(?: of| is)?|serving|has|have|about|around|roughly)\s+(?:about\s+|around\s+|roughly\s+|"
+    r"only\s+|just\s+)?(?P<a>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<ak>\s?k\b)?(?P<aw>\s+(?:people|residents|population|"
+    r"inhabitants|citizens))?"
+    r"|(?P<b>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<bk>\s?k\b)?\s+(?:people|residents|inhabitants|population))")
+PLACE_WORDS = re.compile(r"people|residents|population|city|town|county|village|borough|township|tribe|parish")
+
+
+def question_population(low: str) -> int | None:
+    """A population stated in the question ("a town of 8,500", "12k residents", "we have 25,000 people")."""
+    for m in POPULATION.finditer(low):
+        num, k = (m["a"], m["ak"]) if m["a"] else (m["b"], m["bk"])
+        if m["a"] and not (k or m["aw"] or PLACE_WORDS.search(low)):
+            continue
+        value = float(num.replace(",", "")) * (1000 if k else 1)
+        if value >= 50 and not (1900 <= value <= 2100 and not k and "," not in num and not m["aw"] and not m["b"]):
+            return int(value)
+    return None
+
+
+STATE_NAMES = sorted(((name.lower(), code) for code, name in STATES.items()), key=lambda x: -len(x[0]))
+STATE_RE = re.compile(r"\b(" + "|".join(re.escape(n) for n, _ in STATE_NAMES) + r")\b")
+
+
+def question_state(low: str) -> str | None:
+    """A state or territory named in the question ("a county in Ohio", "a Texas town"), as its USPS code."""
+    for m in STATE_RE.finditer(low):
+        name = m[1]
+        if name == "washington" and re.search(r"washington,? d\.?c\b", low[m.start():m.end() + 6]):
+            return "DC"
+        if name == "georgia" and "country" in low:
+            continue
+        return dict(STATE_NAMES)[name]
+    return None
+
+
 def parse(text: str, *, profile_applicant: Applicant | None = None, today: dt.date | None = None,
           population: int | None = None, state: str | None = None) -> Constraints:
     """Constraints for one question; the question's own applicant words win over the profile."""
@@ -141,10 +191,8 @@ def parse(text: str, *, profile_applicant: Applicant | None = None, today: dt.da
             if re.search(pattern, m[0]):
                 applicant, from_q = who, True
                 break
-    pm = re.search(r"\b(?:of|with|population(?: of)?|serving)\s+(?:about\s+|around\s+|roughly\s+)?"
-                   r"(\d{1,3}(?:,\d{3})+|\d+)(\s?k\b)?(?:\s+(?:people|residents|population))?", low)
-    if pm and (pm[2] or re.search(r"people|residents|population|city|town|county|village", low)):
-        population = int(pm[1].replace(",", "")) * (1000 if pm[2] else 1)
+    population = question_population(low) or population
+    state = question_state(low) or state
     sectors = frozenset(s for s, words in SECTOR_WORDS.items() if re.search(words, low))
     assistance: Kind | None = None
     if re.search(r"\bloans?\b|financing|revolving fund|borrow", low):
@@ -165,8 +213,10 @@ def parse(text: str, *, profile_applicant: Applicant | None = None, today: dt.da
         off = "injection"
     elif PERSONAL.search(t):
         off = "personal"
+    elif OFF_TASK.search(t):
+        off = "off_task"
     return Constraints(
         text=t, applicant=applicant, population=population, state=state,
         sectors=sectors, assistance=assistance, assistance_only=only, bil_only=bil_only, close_window=window,
-        open_now=open_now, eligibility_question=elig_q, off_limits=off,
+        open_now=open_now, eligibility_question=elig_q, off_limits=off, expansions=tuple(expansions(t)),
     )

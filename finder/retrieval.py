@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import bm25s
 import numpy as np
 
-from finder.catalog import GRANT_TYPES, LOAN_TYPES, Opportunity, search_text
+from finder.catalog import GRANT_TYPES, LOAN_TYPES, AssistanceType, Opportunity, Sector, search_text
+from finder.eligibility import Asker, VerdictKind, judge
 from finder.query import Constraints
 
 if TYPE_CHECKING:
@@ -28,6 +29,14 @@ STOP = frozenset((
     "help pay money funding fund funds grant grants program programs federal tell me about explain offer offers"
 ).split())
 NAME_BOOST = 1.0
+DENSE_EXPANSION = True
+ENDED_PENALTY = 0.05  # more than any fused RRF score (at most 2/61)
+REACH_BOOST = {VerdictKind.ELIGIBLE: 0.002, VerdictKind.THROUGH: 0.002, VerdictKind.CHECK: 0.001,
+               VerdictKind.NOT_ELIGIBLE: 0.0}
+SUPPORT_PENALTY = 0.002
+SUPPORT_TYPES = frozenset({AssistanceType.FEDERAL_OPERATIONS, AssistanceType.INFORMATION, AssistanceType.TRAINING,
+                           AssistanceType.TECHNICAL_ASSISTANCE, AssistanceType.SPECIALIZED_SERVICES,
+                           AssistanceType.COMPLAINTS, AssistanceType.OTHER})
 
 
 class Retriever(StrEnum):
@@ -188,12 +197,16 @@ def boost(op: Opportunity, c: Constraints, snap: Snapshot, today: dt.date) -> fl
     kinds = set(op.assistance_types)
     if c.assistance == "loan" and kinds & LOAN_TYPES or c.assistance == "grant" and kinds & GRANT_TYPES:
         b += 0.001
-    if c.applicant is not None and c.applicant.value in op.eligible_applicants:
-        b += 0.001
+    if c.applicant is not None:  # programs this asker can reach, directly or through a partner, come first
+        b += REACH_BOOST[judge(op, Asker(c.applicant, c.population, c.state)).kind]
+    if not kinds - SUPPORT_TYPES or Sector.RESEARCH in op.sectors:
+        b -= SUPPORT_PENALTY  # federal research, operations and information listings fund no local project
     if (c.open_now or c.close_window) and any(n.is_open(today) for n in snap.notices_for(op.aln)):
         b += 0.004
     if op.needs_review:
         b -= 0.002
+    if op.status is not None and not op.status.live:
+        b -= ENDED_PENALTY  # ended, terminated or paused programs rank below every live match, unless named
     return b
 
 
@@ -208,8 +221,9 @@ class Retrieval:
 def retrieve(snap: Snapshot, c: Constraints, *, k: int = 10, mode: Retriever = Retriever.HYBRID,
              today: dt.date | None = None) -> Retrieval:
     today = today or dt.date.today()
-    dense = snap.dense(snap.embed(c.text), DEPTH)
-    lex = snap.lexical.search(c.text) if mode in (Retriever.HYBRID, Retriever.BM25) else []
+    expanded = " ".join((c.text, *c.expansions))
+    dense = snap.dense(snap.embed(expanded if DENSE_EXPANSION else c.text), DEPTH)
+    lex = snap.lexical.search(expanded) if mode in (Retriever.HYBRID, Retriever.BM25) else []
     named = snap.lexical.names(c.text) if mode != Retriever.DENSE else {}
     best = max((s for _, s in dense), default=0.0)
     if mode is Retriever.BM25:

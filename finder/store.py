@@ -29,6 +29,7 @@ from chromadb.api import ClientAPI
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
+from finder.catalog import TEXT_RECIPE
 from finder.embeddings import Embedder
 from finder.errors import IndexMissingError, StoreUnavailableError
 from finder.settings import Settings
@@ -177,7 +178,7 @@ class Store:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings, self.embedder = settings, embedder
         self.root = Path(settings.index_dir)
-        self.base = f"{embedder.model_name}-r1"
+        self.base = f"{embedder.model_name}-{TEXT_RECIPE}"
         self._server: ClientAPI | None = None
 
     # -- pointer -------------------------------------------------------------------------------

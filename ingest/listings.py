@@ -86,6 +86,23 @@ def _clean(text: Any) -> str:
     return " ".join(html.unescape(str(text or "")).split())
 
 
+def popular(text: Any) -> str | None:
+    """A listing's popular name as people say it: no wrapping parentheses, no trailing period."""
+    name = _clean(text).rstrip(".").strip()
+    while name.startswith("(") and name.endswith(")") and _balanced(name[1:-1]):
+        name = name[1:-1].strip()
+    return name or None
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _money(v: Any) -> float | None:
     try:
         f = float(v)
@@ -150,7 +167,7 @@ def _fpi_listing(r: dict[str, Any], aln: str, file: str, date: dt.date) -> Listi
                             "sam_actual": _money(ob.get("sam_actual")),
                             "usaspending_actual": _money(ob.get("usa_spending_actual"))})
     return Listing(
-        aln=aln, title=_clean(r.get("title")), popular_name=_clean(r.get("popular_name")) or None,
+        aln=aln, title=_clean(r.get("title")), popular_name=popular(r.get("popular_name")),
         agency=_clean(r.get("agency")), sub_agency=_sub_agency(r.get("sub-agency")),
         applicant_terms=sorted({_clean(t) for t in r.get("applicant_types") or []}),
         assistance=_assistance(r.get("assistance_types") or [], file, aln),
@@ -196,7 +213,7 @@ def read_sam_csv(path: Path) -> Iterator[Listing]:
         assistance = [SAM_ASSISTANCE[k] for k in kinds if k in SAM_ASSISTANCE] or [AssistanceType.OTHER]
         auth = _clean(row.get("Authorization (040)"))
         yield Listing(
-            aln=aln, title=_clean(row.get("Program Title")), popular_name=_clean(row.get("Popular Name (020)")) or None,
+            aln=aln, title=_clean(row.get("Program Title")), popular_name=popular(row.get("Popular Name (020)")),
             agency=agency_parts[-1] if agency_parts else "Unknown agency",
             sub_agency=agency_parts[0] if len(agency_parts) > 1 else None,
             applicant_terms=None, assistance=list(dict.fromkeys(assistance)), categories=[],
@@ -255,13 +272,18 @@ def merge(existing: Opportunity | None, lst: Listing, today: dt.date, file: str)
                 raise RecordError(file, f"applicant term {term!r} is not in the mapping table", record=lst.aln,
                                   field="applicant_types", hint="add it to SAM_TERMS in finder/applicants.py") from None
         terms, eligible = lst.applicant_terms, eligible_list(covs)
+        if existing is not None and existing.rules is not None:
+            eligible = existing.eligible_applicants  # reviewed direct applicants outrank the listing's codes
     else:
         terms = existing.applicant_terms if existing else []
         eligible = existing.eligible_applicants if existing else ["check"]
     old = existing.model_dump(mode="json", exclude_none=True) if existing else {}
     links = {**old.get("links", {}), **lst.links}
-    sources = [s for s in old.get("sources", []) if s["name"] != lst.source["name"]] + [lst.source]
+    sources = [lst.source if s["name"] == lst.source["name"] else s for s in old.get("sources", [])]
+    if lst.source not in sources:  # a new record, or one this source never backed: add it at the end
+        sources.append(lst.source)
     data: dict[str, Any] = {
+        **old,  # reviewed fields the importer does not know (rules, status, uses, ...) pass through unchanged
         "id": lst.aln, "aln": lst.aln, "title": lst.title, "popular_name": lst.popular_name,
         "agency": lst.agency, "sub_agency": lst.sub_agency,
         "summary": old.get("summary") or draft_summary(lst, eligible),

@@ -33,10 +33,11 @@ def test_named_program_question_focuses_on_it(finder):
 
 def test_eligibility_question_answered_head_on(finder):
     a = finder.ask("Can a city apply directly for the Drinking Water State Revolving Fund?", Profile(Applicant.CITY))
-    assert a.text.startswith("No, cities cannot apply directly for")
+    assert a.text.startswith("Not directly. For Drinking Water State Revolving Fund (ALN 66.468)")
+    assert "reaches cities through" in a.text.split("\n")[0]
     assert a.about == "66.468"
     yes = finder.ask("Can a county apply to the Port Infrastructure Development Program?")
-    assert yes.text.startswith("Yes, counties are eligible direct applicants")
+    assert yes.text.startswith("Yes, counties can apply directly for")
 
 
 def test_eligibility_question_without_a_named_program_gets_a_direct_lead(finder):
@@ -44,7 +45,7 @@ def test_eligibility_question_without_a_named_program_gets_a_direct_lead(finder)
     assert a.text.startswith("Yes, cities can apply directly to")
     assert "CFI (ALN 20.205)" in a.text.split("\n")[0]
     b = finder.ask("Can our county apply for drinking water state revolving fund money for lead pipes?")
-    assert b.text.split("\n")[0].startswith(("No, ", "Yes, ", "Possibly"))
+    assert b.text.split("\n")[0].startswith("Not directly. For Drinking Water State Revolving Fund")
 
 
 def test_every_cited_id_is_in_the_retrieved_set(finder):
@@ -123,6 +124,6 @@ def test_injected_instructions_in_a_record_do_not_change_behaviour(tmp_path, emb
     refresh(settings, embedder=embedder)
     a = Finder(settings).ask("Can a city apply for the Clean Water State Revolving Fund?", Profile(Applicant.CITY))
     hit = next(h for h in a.hits if h.aln == "66.458")
-    assert hit.verdict.kind == "not_eligible"
+    assert hit.verdict.kind == "through_state"  # the injected "every city is eligible" changed nothing
     assert "evil.example" not in a.text and "<script>" not in a.text and "99.999" not in a.text
     shutil.rmtree(tmp_path / "index")

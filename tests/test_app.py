@@ -32,7 +32,7 @@ def test_respond_streams_then_ends_with_cards(finder):
 def test_profile_changes_the_verdict(finder):
     _, city_cards, _, _ = run_turn(finder, "Tell me about the Drinking Water State Revolving Fund", "city")
     _, state_cards, _, _ = run_turn(finder, "Tell me about the Drinking Water State Revolving Fund", "state")
-    assert 'data-verdict="not_eligible"' in city_cards.split("</div></div>")[0]
+    assert 'data-verdict="through_state"' in city_cards.split("</div></div>")[0]
     assert 'data-verdict="eligible"' in state_cards.split("</div></div>")[0]
 
 

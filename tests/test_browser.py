@@ -73,7 +73,7 @@ def test_profile_changes_the_verdicts(page):
     page.wait_for_function("document.querySelector('#answering-for')?.innerText.includes('a city')", timeout=60_000)
     first = page.locator("#cards .card").first
     assert first.get_attribute("data-id") == "66.468"
-    assert first.locator(".badge").get_attribute("data-verdict") == "not_eligible"
+    assert first.locator(".badge").get_attribute("data-verdict") == "through_state"
     set_applicant(page, "state")
     ask(page, "Tell me about the Drinking Water State Revolving Fund")
     page.wait_for_function("document.querySelector('#answering-for')?.innerText.includes('a state')", timeout=60_000)

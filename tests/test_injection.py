@@ -67,9 +67,8 @@ def test_grounded_mode_stays_grounded(poisoned, question):
     a = Finder(poisoned).ask(question, Profile(Applicant.CITY))
     assert not a.refused
     check(a, {h.aln for h in a.hits})
-    cwsrf = next((h for h in a.hits if h.aln == "66.458"), None)
-    if cwsrf is not None:
-        assert cwsrf.verdict.kind == "not_eligible"  # the injected "everyone is eligible" changed nothing
+    cwsrf = next(h for h in a.hits if h.aln == "66.458")  # the poisoned record is retrieved
+    assert cwsrf.verdict.kind == "through_state"  # the injected "everyone is eligible" changed nothing
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

@@ -117,7 +117,7 @@ def test_kill_9_midway_leaves_the_old_index_answering(built, embedder, tmp_path)
 
 
 def test_two_concurrent_ingests_do_not_corrupt_the_store(built, tmp_path):
-    f = next(built.data_dir.rglob("97.047.yaml"))
+    f = next(built.data_dir.rglob("66.958.yaml"))
     f.write_text(f.read_text().replace("keywords:\n", "keywords:\n- concurrent\n", 1))
     cmd = [sys.executable, "-m", "finder", "ingest", "--data", str(built.data_dir), "--wait", "120"]
     env = {**os.environ, "FINDER_INDEX_DIR": str(built.index_dir), "FINDER_NOTICES_DIR": str(tmp_path / "none")}
@@ -128,7 +128,7 @@ def test_two_concurrent_ingests_do_not_corrupt_the_store(built, tmp_path):
     summaries = sorted(o[0] for o in outs)
     assert "updated 1" in "".join(summaries) and "updated 0" in "".join(summaries)
     hits = Finder(built).search("concurrent", k=3)
-    assert hits[0].id == "97.047"
+    assert hits[0].id == "66.958"
 
 
 def test_readers_keep_answering_during_a_refresh(built, embedder):

@@ -16,7 +16,16 @@ from typing import Any
 
 import gradio as gr
 
-from finder.answer import Answer, Hit, display_name, money, official_links, ordered_notices, program_block
+from finder.answer import (
+    Answer,
+    Hit,
+    display_name,
+    fact_source,
+    money,
+    official_links,
+    ordered_notices,
+    program_block,
+)
 from finder.applicants import LABELS, Applicant, parse_applicant
 from finder.catalog import Opportunity
 from finder.conversation import Conversation, Profile
@@ -34,13 +43,14 @@ EXAMPLES = [
 ]
 APPLICANT_CHOICES = [("(not set)", "")] + [(LABELS[a][0].removeprefix("a ").removeprefix("an "), a.value)
                                            for a in Applicant]
-BADGE_CLASS = {"eligible": "ok", "not_eligible": "no", "check": "chk"}
+BADGE_CLASS = {"eligible": "ok", "through_state": "via", "not_eligible": "no", "check": "chk"}
 CSS = """
 .card{border:1px solid #6b7280;border-radius:8px;padding:10px 12px;margin:8px 0;background:#fff;color:#111}
 .card h4{margin:0 0 4px 0;font-size:1rem;color:#111}
 .badge{display:inline-block;border-radius:4px;padding:1px 8px;font-weight:600;font-size:.85rem}
 .badge.ok{background:#d1fae5;color:#065f46}.badge.no{background:#fee2e2;color:#7f1d1d}
-.badge.chk{background:#fef3c7;color:#78350f}.badge.none{background:#e5e7eb;color:#111}
+.badge.chk{background:#fef3c7;color:#78350f}.badge.via{background:#dbeafe;color:#1e3a8a}
+.status-ended{color:#7f1d1d;font-weight:600}.badge.none{background:#e5e7eb;color:#111}
 .card a{color:#1d4ed8;text-decoration:underline}.meta{color:#374151;font-size:.9rem}
 #footer{color:#374151;font-size:.85rem}
 @media (max-width:640px){.card{padding:8px}}
@@ -70,6 +80,12 @@ def card(hit: Hit) -> str:
     links = " · ".join(f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{label}</a>'
                        for label, url in official_links(op))
     first = escape(op.summary.split(". ")[0].rstrip(".") + ".")
+    if op.status is not None and not op.status.live:
+        src = fact_source(op, "status")
+        cite = (f' <a href="{escape(src[1])}" target="_blank" rel="noopener noreferrer">source</a>' if src else "")
+        first = (f'<div class="status-ended" data-status="{escape(op.status.value)}">'
+                 f'{escape(op.status.value.capitalize())} as of {escape(op.status.as_of.isoformat())}: '
+                 f'{escape(op.status.note or "")}{cite}</div>' + first)
     return (f'<div class="card" data-id="{escape(op.id)}"><h4>{name}</h4>'
             f'<div class="meta">ALN {escape(op.aln)} · {escape(op.sub_agency or op.agency)}</div>'
             f"<div>{badge}</div><div>{first}</div>"
