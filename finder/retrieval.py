@@ -34,6 +34,7 @@ ENDED_PENALTY = 0.05  # more than any fused RRF score (at most 2/61)
 REACH_BOOST = {VerdictKind.ELIGIBLE: 0.002, VerdictKind.THROUGH: 0.002, VerdictKind.CHECK: 0.001,
                VerdictKind.NOT_ELIGIBLE: 0.0}
 SUPPORT_PENALTY = 0.002
+REVIEWED_BOOST = 0.002
 SUPPORT_TYPES = frozenset({AssistanceType.FEDERAL_OPERATIONS, AssistanceType.INFORMATION, AssistanceType.TRAINING,
                            AssistanceType.TECHNICAL_ASSISTANCE, AssistanceType.SPECIALIZED_SERVICES,
                            AssistanceType.COMPLAINTS, AssistanceType.OTHER})
@@ -205,6 +206,8 @@ def boost(op: Opportunity, c: Constraints, snap: Snapshot, today: dt.date) -> fl
         b += 0.004
     if op.needs_review:
         b -= 0.002
+    if op.rules is not None:
+        b += REVIEWED_BOOST  # the staples officials ask about most, with rules a person checked
     if op.status is not None and not op.status.live:
         b -= ENDED_PENALTY  # ended, terminated or paused programs rank below every live match, unless named
     return b
