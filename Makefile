@@ -10,7 +10,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install index run test lint bench clean
+.PHONY: help install index run test test-unit lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -30,8 +30,11 @@ index: install ## Build the index, or bring it up to date with data/ (embeds onl
 run: index ## Set up and serve the chat on http://127.0.0.1:7860
 	$(BIN)/finder serve
 
-test: install ## Run the test suite
+test: install ## Run the whole test suite (unit, then integration)
 	$(BIN)/python -m pytest -q
+
+test-unit: install ## Run the fast tier only: no model, no Chroma, no subprocess (seconds)
+	$(BIN)/python -m pytest -q tests/unit
 
 lint: install ## Ruff and mypy
 	$(BIN)/ruff check finder ingest ui tests benchmarks

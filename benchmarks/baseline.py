@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from finder.catalog import load_catalog
-from finder.embeddings import Embedder
+from finder.catalog.model import load_catalog
+from finder.index.embeddings import Embedder
 
 
 class TextbookBaseline:

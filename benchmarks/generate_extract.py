@@ -69,7 +69,7 @@ def write_extract(out: Path, count: int, alns: list[str], today: dt.date, seed: 
 
 
 def catalog_alns() -> list[str]:
-    from finder.catalog import load_catalog
+    from finder.catalog.model import load_catalog
 
     return sorted({op.aln for op in load_catalog(Path("data/opportunities"))[0]})
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from benchmarks.timing import peak_rss_mb
-from finder.conversation import Profile
+from finder.answering.conversation import Profile
 from finder.engine import Finder
 from finder.evaluation import load_questions
 from finder.evaluation import percentile as pct

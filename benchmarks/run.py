@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.timing import ROOT, py
-from finder.conversation import Profile
+from finder.answering.conversation import Profile
+from finder.answering.retrieval import Retriever
 from finder.engine import Finder
 from finder.evaluation import evaluate, load_questions
 from finder.evaluation import percentile as pct
-from finder.retrieval import Retriever
 from finder.settings import OFFLINE_ENV, Settings
 
 SHARED = ROOT.parent / "shared"
@@ -40,7 +40,7 @@ def env_for(index: Path, data: Path, notices: Path) -> dict[str, str]:
 
 
 def ingest(index: Path, data: Path, notices: Path) -> tuple[float, dict[str, Any]]:
-    return py("finder", "ingest", "--json", "--wait", "60", env=env_for(index, data, notices), timeout=1200)
+    return py("ui", "ingest", "--json", "--wait", "60", env=env_for(index, data, notices), timeout=1200)
 
 
 def latencies(finders: dict[str, Finder], texts: list[str], rounds: int = 2) -> dict[str, dict[str, float]]:
@@ -71,7 +71,7 @@ def free_port() -> int:
 def serve_and_load(index: Path, data: Path, notices: Path, users: int, per_user: int) -> dict[str, Any]:
     port = free_port()
     env = {**os.environ, **env_for(index, data, notices), "FINDER_PORT": str(port), "FINDER_CONCURRENCY": "4"}
-    proc = subprocess.Popen([sys.executable, "-m", "finder", "serve"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "ui", "serve"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 180
@@ -146,7 +146,7 @@ def main() -> None:
     lat = latencies({"catalog": finder}, texts, rounds=3)["catalog"]
     add("latency", "search p50 / p95 (ms), warm, dev questions", f"{lat['search_p50']:.1f} / {lat['search_p95']:.1f}")
     add("latency", "ask p50 / p95 (ms), warm, dev questions", f"{lat['ask_p50']:.1f} / {lat['ask_p95']:.1f}")
-    cold_ask, _ = py("finder", "ask", "Tell me about SS4A", "--json", env=env_for(tmp / "idx-catalog", catalog, none))
+    cold_ask, _ = py("ui", "ask", "Tell me about SS4A", "--json", env=env_for(tmp / "idx-catalog", catalog, none))
     add("latency", "cold start to first answer (`finder ask`, new process) (s)", f"{cold_ask:.1f}")
 
     # -- scale -------------------------------------------------------------------------------------

@@ -3,22 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import logging
 
-from finder.answer import REFUSALS, Answer, Hit, NoticeView, compose, program_block
-from finder.applicants import LABELS, Applicant
-from finder.conversation import Conversation, FollowUp, Profile, follow_up
-from finder.eligibility import Asker, VerdictKind, judge
-from finder.index import Index, Snapshot
-from finder.query import Constraints, parse
-from finder.retrieval import Retriever, Scored, retrieve
+from finder.answering.compose import compose, refusal
+from finder.answering.conversation import Conversation, FollowUp, Profile, follow_up
+from finder.answering.markdown import program_detail, render
+from finder.answering.query import Constraints, parse
+from finder.answering.retrieval import Retriever, Scored, retrieve
+from finder.answering.types import Answer, Hit, NoticeView
+from finder.catalog.applicants import LABELS
+from finder.catalog.eligibility import Asker, judge
+from finder.catalog.vocab import (
+    GRANT_TYPES,
+    Applicant,
+    FollowUpFilter,
+    FollowUpKind,
+    NoticeStatus,
+    RefusalKind,
+    VerdictKind,
+)
+from finder.index.snapshot import Index, Snapshot
 from finder.settings import Settings
 
+log = logging.getLogger(__name__)
 MAX_QUESTION = 2000
 LOW_MARGIN = 0.06
 # a named program still needs some topical similarity: 'the stock PRICE of Tesla' is not about CDBG-PRICE
 NAMED_FLOOR = 0.2
-STREAM_STEPS = 6
+FILTERS = {
+    FollowUpFilter.LOAN: (lambda h: h.program.lends, "let a local government borrow"),
+    FollowUpFilter.GRANT: (lambda h: bool(set(h.program.assistance_types) & GRANT_TYPES), "offer grants"),
+    FollowUpFilter.OPEN: (lambda h: any(n.status is NoticeStatus.POSTED for n in h.notices), "have an open notice"),
+    FollowUpFilter.BIL: (lambda h: h.program.bil_funded, "are funded by the Bipartisan Infrastructure Law"),
+    FollowUpFilter.ELIGIBLE: (lambda h: h.verdict is not None and h.verdict.kind is VerdictKind.ELIGIBLE,
+                              "you can apply to directly"),
+}
 
 
 def asker_of(c: Constraints) -> Asker | None:
@@ -33,7 +52,7 @@ class Finder:
         self.index = index or Index(settings)
 
     def today(self) -> dt.date:
-        return dt.date.fromisoformat(self.settings.today) if self.settings.today else dt.date.today()
+        return self.settings.today or dt.date.today()
 
     # -- search --------------------------------------------------------------------------------------
     def search(self, question: str, applicant: Applicant | None = None, *, k: int = 10,
@@ -65,30 +84,25 @@ class Finder:
     # -- ask -----------------------------------------------------------------------------------------
     def ask(self, question: str, profile: Profile | None = None, conversation: Conversation | None = None, *,
             mode: Retriever = Retriever.HYBRID, today: dt.date | None = None, use_llm: bool = True) -> Answer:
-        answer = self._ask(question, profile or Profile(), conversation, mode, today or self.today())
-        if use_llm and self.settings.llm_enabled and answer.hits and not answer.refused:
-            from finder.llm import rewrite
+        """The answer to one chat turn; `conversation` remembers the programs shown for follow-ups."""
+        today = today or self.today()
+        answer = self._ask(question, profile or Profile(), conversation, mode, today)
+        if conversation is not None and answer.shown:
+            conversation.last_ids = [h.id for h in answer.shown]
+        answer.text = render(answer)
+        if use_llm and self.settings.llm_enabled and answer.shown and not answer.refused:
+            from finder.answering.llm import rewrite
 
-            answer = rewrite(self.settings, question, answer, today or self.today())
+            answer = rewrite(self.settings, question, answer)
         return answer
-
-    def stream(self, question: str, profile: Profile | None = None, conversation: Conversation | None = None,
-               ) -> Iterator[tuple[str, Answer | None]]:
-        """Yield the answer text as it grows, then the final Answer."""
-        answer = self.ask(question, profile, conversation)
-        words = answer.text.split(" ")
-        step = max(12, len(words) // STREAM_STEPS)
-        for i in range(step, len(words), step):
-            yield " ".join(words[:i]), None
-        yield answer.text, answer
 
     def _ask(self, question: str, profile: Profile, conv: Conversation | None, mode: Retriever,
              today: dt.date) -> Answer:
         q = (question or "").strip()
         if not q:
-            return Answer(REFUSALS["empty"], refused=True)
+            return refusal(RefusalKind.EMPTY)
         if len(q) > MAX_QUESTION:
-            return Answer(REFUSALS["long"].format(limit=MAX_QUESTION), refused=True)
+            return refusal(RefusalKind.LONG, limit=MAX_QUESTION)
         snap = self.index.snapshot()
         if conv is not None and conv.last_ids and (fu := follow_up(q)) is not None:
             ans = self._follow_up(snap, fu, profile, conv, today)
@@ -96,70 +110,49 @@ class Finder:
                 return ans
         c = parse(q, profile_applicant=profile.applicant, today=today, population=profile.population,
                   state=profile.state)
+        asker = asker_of(c)
         if c.off_limits:
-            return self._remember(conv, Answer(REFUSALS[c.off_limits], refused=True), c.applicant)
+            return refusal(c.off_limits, asker)
         found = retrieve(snap, c, k=10, mode=mode, today=today)
         scored, confidence = found.ranked, found.best_similarity
         named = any(s.named for s in scored)
         if not scored and c.close_window:
-            text, _ = compose([], c.applicant, today, window=c.close_window, notices_loaded=bool(snap.notices))
-            return self._remember(conv, Answer(text, [], applicant=c.applicant), c.applicant)
+            return compose([], asker, window=c.close_window, notices_loaded=bool(snap.notices))
         floor = NAMED_FLOOR if named else self.settings.min_score
         if not scored or (confidence < floor and not c.close_window):
-            return self._remember(conv, Answer(REFUSALS["low"], refused=True), c.applicant)
-        hits = self._hits(snap, scored, asker_of(c), today, c.close_window)
+            log.info("refused as off-topic: best similarity %.3f below %.3f", confidence, floor)
+            return refusal(RefusalKind.LOW, asker)
+        hits = self._hits(snap, scored, asker, today, c.close_window)
         about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
-        text, shown = compose(hits, c.applicant, today, about=about, low_confidence=low, window=c.close_window,
-                              notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question,
-                              named=[h for h in hits if h.named])
-        answer = Answer(text, hits, applicant=c.applicant, low_confidence=low, about=about.id if about else None,
-                        shown=shown)
-        return self._remember(conv, answer, c.applicant)
-
-    def _remember(self, conv: Conversation | None, answer: Answer, applicant: Applicant | None) -> Answer:
-        if conv is not None and answer.hits:
-            conv.last_ids = [h.id for h in answer.hits]
-            conv.applicant = applicant
-        return answer
+        return compose(hits, asker, about=about, low_confidence=low, window=c.close_window,
+                       notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question,
+                       named=[h for h in hits if h.named])
 
     def _follow_up(self, snap: Snapshot, fu: FollowUp, profile: Profile, conv: Conversation,
                    today: dt.date) -> Answer | None:
-        applicant = fu.applicant or conv.applicant or profile.applicant
-        ids = [i for i in conv.last_ids if i in snap.programs]
+        """Act on the programs the last answer showed; a follow-up's applicant lasts for this turn only."""
+        applicant = fu.applicant or profile.applicant
         asker = Asker(applicant, profile.population, profile.state) if applicant else None
+        ids = [i for i in conv.last_ids if i in snap.programs]
         hits = self._hits(snap, [Scored(i, 0.0, None, False) for i in ids], asker, today)
         if not hits:
             return None
-        if fu.kind == "detail":
+        if fu.kind is FollowUpKind.DETAIL:
             pos = len(hits) if fu.position == -1 else fu.position
             if not 1 <= pos <= len(hits):
-                return Answer(f"The last answer listed {len(hits)} programs; pick a number from 1 to {len(hits)}.",
-                              hits=[], refused=False, applicant=applicant)
+                return Answer(f"The last answer showed {len(hits)} programs; pick a number from 1 to {len(hits)}.",
+                              asker=asker)
             hit = hits[pos - 1]
-            text = f"More about result {pos}:\n\n" + program_block(pos, hit, today, detail=True)
-            return Answer(text, [hit], applicant=applicant, shown=[hit])
-        if fu.kind == "applicant":
-            conv.applicant = applicant
+            return Answer(f"More about result {pos}:\n\n" + program_detail(pos, hit, full_summary=True), [hit],
+                          asker=asker)
+        if fu.kind is FollowUpKind.APPLICANT:
             label = LABELS[applicant][0] if applicant else "you"
-            text, shown = compose(hits, applicant, today, heading=f"The same programs, answering for {label}:")
-            return Answer(text, hits, applicant=applicant, shown=shown)
-        keep = {
-            "loan": lambda h: any("loan" in a.value for a in h.program.assistance_types),
-            "grant": lambda h: any("grant" in a.value for a in h.program.assistance_types),
-            "open": lambda h: any(n.status.value == "posted" for n in h.notices),
-            "bil": lambda h: h.program.bil_funded,
-            "eligible": lambda h: h.verdict is not None and h.verdict.kind is VerdictKind.ELIGIBLE,
-        }[fu.filter]
+            return compose(hits, asker).with_heading(f"The same programs, answering for {label}:")
+        assert fu.filter is not None
+        keep, words = FILTERS[fu.filter]
         chosen = [h for h in hits if keep(h)]
-        words = {"loan": "offer loans", "grant": "offer grants", "open": "have an open notice",
-                 "bil": "are funded by the Bipartisan Infrastructure Law", "eligible": "you can apply to directly"}
         if not chosen:
-            return Answer(f"None of the {len(hits)} programs from the last answer {words[fu.filter]}.", [],
-                          applicant=applicant)
-        conv.last_ids = [h.id for h in chosen]
-        text, shown = compose(chosen, applicant, today,
-                              heading=f"Of the last {len(hits)} programs, {len(chosen)} {words[fu.filter]}:")
-        return Answer(text, chosen, applicant=applicant, shown=shown)
-
-
+            return Answer(f"None of the {len(hits)} programs shown in the last answer {words}.", asker=asker)
+        return compose(chosen, asker).with_heading(
+            f"Of the {len(hits)} programs shown in the last answer, {len(chosen)} {words}:")

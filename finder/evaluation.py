@@ -10,12 +10,12 @@ from typing import Any
 
 import yaml
 
-from finder.answer import Hit
-from finder.applicants import parse_applicant
-from finder.conversation import Conversation, Profile
+from finder.answering.conversation import Conversation, Profile
+from finder.answering.retrieval import Retriever
+from finder.answering.types import Hit
+from finder.catalog.applicants import parse_applicant
 from finder.engine import Finder
 from finder.errors import RecordError
-from finder.retrieval import Retriever
 
 KINDS = {"discovery", "eligibility", "out_of_scope"}
 
@@ -88,7 +88,7 @@ def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = 
         about_verdict = verdict_about(answer.hits, about) if about else None
         res.rows.append({"id": q["id"], "hits": [{"aln": h.aln, "id": h.id, "verdict": h.verdict.kind if h.verdict
                                                    else None} for h in hits],
-                         "about_verdict": about_verdict, "refused": answer.refused, "latency_ms": round(ms, 2)})
+                         "about_verdict": about_verdict, "refused": bool(answer.refused), "latency_ms": round(ms, 2)})
         if q["kind"] == "discovery":
             disc += 1
             top = [] if answer.refused else [(h.aln, h.id) for h in hits]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -73,7 +74,8 @@ class Settings(BaseSettings):
         0.34, description="Lowest dense similarity of the best hit for the finder to answer instead of refusing."
     )
     concurrency: int = Field(4, description="How many chat requests the web app runs at once.")
-    today: str | None = Field(None, description="Fixed 'today' (YYYY-MM-DD) for deadline math; unset uses the clock.")
+    today: dt.date | None = Field(
+        None, description="Fixed 'today' (YYYY-MM-DD) for deadline math; unset uses the clock.")
 
     @property
     def llm_enabled(self) -> bool:

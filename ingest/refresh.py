@@ -16,12 +16,13 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from finder.catalog import GRANT_TYPES, LOAN_TYPES, Opportunity, content_hash, scan_catalog, search_text
-from finder.embeddings import Embedder
+from finder.catalog.model import Opportunity, content_hash, scan_catalog, search_text
+from finder.catalog.notices import Notice
 from finder.errors import FinderError, IngestLockedError, RecordError, StoreUnavailableError
-from finder.notices import Notice
+from finder.index.embeddings import Embedder
+from finder.index.generation import NOTICES, PROGRAMS, Generation, Row
+from finder.index.store import Store
 from finder.settings import Settings
-from finder.store import NOTICES, PROGRAMS, Generation, Row, Store
 from ingest.sources import grants_gov
 
 Progress = Callable[[str, int, int], None]
@@ -62,12 +63,8 @@ class IngestReport:
 
 
 def program_row(op: Opportunity, file: str) -> Row:
-    kinds = set(op.assistance_types)
-    meta: dict[str, str | int | float | bool] = {
-        "aln": op.aln, "agency": op.agency, "bil": op.bil_funded, "grant": bool(kinds & GRANT_TYPES),
-        "loan": bool(kinds & LOAN_TYPES), "file": file,
-    }
-    return Row(op.id, content_hash(op), search_text(op), meta, op.model_dump(mode="json"))
+    """A program as stored: its ALN (to join notices) and source file beside the full record."""
+    return Row(op.id, content_hash(op), search_text(op), {"aln": op.aln, "file": file}, op.model_dump(mode="json"))
 
 
 def notice_row(n: Notice, file: str) -> Row:

@@ -15,7 +15,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from finder.embeddings import Embedder  # noqa: E402
+from finder.index.embeddings import Embedder  # noqa: E402
 from finder.settings import Settings  # noqa: E402
 
 
@@ -93,3 +93,33 @@ def full_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> 
     settings = make_settings(tmp, CATALOG, today="2026-11-28")
     refresh(settings, embedder=embedder, notice_paths=[])
     return settings
+
+
+def _children() -> list[str]:
+    """Live (not zombie) child processes of this test process, from /proc."""
+    me, out = os.getpid(), []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            state, ppid = (d / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (OSError, ValueError):
+            continue
+        if int(ppid) == me and state != "Z":
+            out.append(f"{d.name}: {cmd[:150]}")
+    return out
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Every process a test starts must be stopped, even when the test fails."""
+    import time
+
+    left = _children()
+    for _ in range(20):
+        if not left:
+            return
+        time.sleep(0.25)
+        left = _children()
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    print("\nchild processes still running after the tests:\n  " + "\n  ".join(left))

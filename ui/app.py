@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import hmac
-import html
 import os
-import queue
-import shutil
-import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from finder.answer import (
-    Answer,
-    Hit,
-    display_name,
-    fact_source,
-    money,
-    official_links,
-    ordered_notices,
-    program_block,
-)
-from finder.applicants import LABELS, Applicant, parse_applicant
-from finder.catalog import Opportunity
-from finder.conversation import Conversation, Profile
+from finder.answering.conversation import Conversation, Profile, describe
+from finder.answering.html import cards
+from finder.answering.types import Answer
+from finder.catalog.applicants import LABELS, parse_applicant
+from finder.catalog.vocab import Applicant
 from finder.engine import Finder
 from finder.errors import FinderError
 from finder.settings import Settings
 from ui import feedback
+from ui.admin import check_password, run_refresh
+from ui.browse import BROWSE_COLUMNS, browse, catalog_rows, detail, export_csv
 
 EXAMPLES = [
     "Can a city of 20,000 apply for EV charger money?",
@@ -43,10 +30,9 @@ EXAMPLES = [
 ]
 APPLICANT_CHOICES = [("(not set)", "")] + [(LABELS[a][0].removeprefix("a ").removeprefix("an "), a.value)
                                            for a in Applicant]
-BADGE_CLASS = {"eligible": "ok", "through_state": "via", "not_eligible": "no", "check": "chk"}
 CSS = """
 .card{border:1px solid #6b7280;border-radius:8px;padding:10px 12px;margin:8px 0;background:#fff;color:#111}
-.card h4{margin:0 0 4px 0;font-size:1rem;color:#111}
+.card h3{margin:0 0 4px 0;font-size:1rem;color:#111}.card .label{font-weight:600}
 .badge{display:inline-block;border-radius:4px;padding:1px 8px;font-weight:600;font-size:.85rem}
 .badge.ok{background:#d1fae5;color:#065f46}.badge.no{background:#fee2e2;color:#7f1d1d}
 .badge.chk{background:#fef3c7;color:#78350f}.badge.via{background:#dbeafe;color:#1e3a8a}
@@ -57,46 +43,14 @@ CSS = """
 """
 
 
-def escape(text: Any) -> str:
-    return html.escape(str(text or ""), quote=True)
-
-
-def card(hit: Hit) -> str:
-    op = hit.program
-    v = hit.verdict
-    badge = (f'<span class="badge {BADGE_CLASS[v.kind]}" data-verdict="{v.kind}">{escape(v.badge)}</span> '
-             f'<span>{escape(v.reason)}</span>') if v else '<span class="badge none" data-verdict="none">Set your ' \
-                                                         'applicant type to see eligibility</span>'
-    name = escape(display_name(op))
-    ob = op.latest_obligation()
-    amount = f"FY{ob[0]} obligations {escape(money(ob[1]))}" if ob else "No obligation figures in the source"
-    status = "No Grants.gov notice loaded"
-    if hit.notices:
-        n = ordered_notices(hit)[0]
-        when = n.close_date.isoformat() if n.close_date else (n.close_note or "no date")
-        status = f"{n.status.value.capitalize()} notice, closes {when}"
-        if n.award_ceiling:
-            status += f", up to {money(n.award_ceiling)}"
-    links = " · ".join(f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{label}</a>'
-                       for label, url in official_links(op))
-    first = escape(op.summary.split(". ")[0].rstrip(".") + ".")
-    if op.status is not None and not op.status.live:
-        src = fact_source(op, "status")
-        cite = (f' <a href="{escape(src[1])}" target="_blank" rel="noopener noreferrer">source</a>' if src else "")
-        first = (f'<div class="status-ended" data-status="{escape(op.status.value)}">'
-                 f'{escape(op.status.value.capitalize())} as of {escape(op.status.as_of.isoformat())}: '
-                 f'{escape(op.status.note or "")}{cite}</div>' + first)
-    return (f'<div class="card" data-id="{escape(op.id)}"><h4>{name}</h4>'
-            f'<div class="meta">ALN {escape(op.aln)} · {escape(op.sub_agency or op.agency)}</div>'
-            f"<div>{badge}</div><div>{first}</div>"
-            f'<div class="meta">{escape(amount)} · {escape(status)}</div><div>{links}</div></div>')
+def answering_for(answer: Answer, profile: Profile) -> str:
+    """Whom the answer was for: the asker it actually used (profile or the question's own words)."""
+    a = answer.asker
+    return describe(a.applicant, a.population, a.state) if a else profile.describe()
 
 
 def cards_html(answer: Answer, profile: Profile) -> str:
-    head = f'<div class="meta" id="answering-for">Answering for: {escape(profile.describe())}</div>'
-    if answer.refused or not answer.hits:
-        return head
-    return head + "".join(card(h) for h in (answer.shown or answer.hits[:5]))
+    return cards(answer, answering_for(answer, profile))
 
 
 def make_profile(applicant: str, state: str, population: Any) -> Profile:
@@ -116,66 +70,13 @@ def respond(finder: Finder, message: str, history: list[dict[str, Any]], applica
     profile = make_profile(applicant, state, population)
     history = [*(history or []), {"role": "user", "content": message or ""}]
     try:
-        final: Answer | None = None
-        for text, ans in finder.stream(message or "", profile, conv):
-            final = ans
-            yield [*history, {"role": "assistant", "content": f"*Answering for: {profile.describe()}*\n\n{text}"}], \
-                "", conv, ""
-        assert final is not None
-        yield [*history, {"role": "assistant", "content": f"*Answering for: {profile.describe()}*\n\n{final.text}"}], \
+        yield [*history, {"role": "assistant", "content": "Searching the index…"}], "", conv, ""
+        final = finder.ask(message or "", profile, conv)
+        who = answering_for(final, profile)
+        yield [*history, {"role": "assistant", "content": f"*Answering for: {who}*\n\n{final.text}"}], \
             cards_html(final, profile), conv, ""
     except FinderError as exc:
         yield [*history, {"role": "assistant", "content": f"Sorry, the index is not available: {exc}"}], "", conv, ""
-
-
-def catalog_rows(finder: Finder) -> list[Opportunity]:
-    return list(finder.index.snapshot().programs.values())
-
-
-BROWSE_COLUMNS = ["ALN", "Program", "Acronym", "Agency", "Sectors", "Assistance", "Applicants", "BIL", "Open notices"]
-
-
-def browse(finder: Finder, text: str = "", sector: str = "", applicant: str = "", assistance: str = "",
-           bil_only: bool = False, agency: str = "", open_only: bool = False) -> list[list[Any]]:
-    snap = finder.index.snapshot()
-    today = finder.today()
-    rows = []
-    t = (text or "").lower().strip()
-    for op in snap.programs.values():
-        open_n = sum(1 for n in snap.notices_for(op.aln) if n.is_open(today))
-        if t and t not in f"{op.title} {op.popular_name or ''} {op.aln} {' '.join(op.keywords)}".lower():
-            continue
-        if sector and sector not in op.sectors:
-            continue
-        if applicant and applicant not in op.eligible_applicants:
-            continue
-        if assistance and assistance not in op.assistance_types:
-            continue
-        if bil_only and not op.bil_funded:
-            continue
-        if agency and op.agency != agency:
-            continue
-        if open_only and not open_n:
-            continue
-        rows.append([op.id, op.title, op.popular_name or "", op.agency, ", ".join(op.sectors),
-                     ", ".join(op.assistance_types), ", ".join(op.eligible_applicants),
-                     "yes" if op.bil_funded else "no", open_n])
-    return sorted(rows, key=lambda r: r[0])
-
-
-def export_csv(rows: Any) -> str:
-    values = rows.values.tolist() if hasattr(rows, "values") else (rows or [])
-    fd, path = tempfile.mkstemp(prefix="funding-programs-", suffix=".csv")
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(BROWSE_COLUMNS)
-        w.writerows(values)
-    return path
-
-
-def detail(finder: Finder, program_id: str) -> str:
-    hit = finder.hit(program_id)
-    return program_block(1, hit, finder.today(), detail=True) if hit else ""
 
 
 def footer(finder: Finder) -> str:
@@ -187,76 +88,6 @@ def footer(finder: Finder) -> str:
                if finder.index.last_error else "")
     return (f"{warning}Index last refreshed: {snap.refreshed_at or 'unknown'} · {len(snap.programs)} programs · "
             f"{snap.notice_count} notices · answers come only from this index; confirm on the official pages.")
-
-
-def check_password(settings: Settings, attempt: str) -> bool:
-    if settings.admin_password is None:
-        return False
-    return hmac.compare_digest((attempt or "").encode(), settings.admin_password.get_secret_value().encode())
-
-
-def run_refresh(settings: Settings, finder: Finder, authed: bool, upload: Any = None) -> Iterator[tuple[str, str]]:
-    """Run a refresh in the background and stream (progress, report) as it goes."""
-    if not authed:
-        raise gr.Error("Log in to the admin tab first.")
-    from ingest.refresh import refresh
-
-    notes = []
-    if upload is not None:
-        try:
-            notes.append(stage_upload(settings, Path(upload if isinstance(upload, str) else upload.name)))
-        except FinderError as exc:
-            yield "Upload rejected", f"**Upload rejected:** {escape(exc)}\n\nThe index was not changed."
-            return
-    events: queue.Queue[tuple[str, int, int]] = queue.Queue()
-    result: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            result["report"] = refresh(settings, embedder=finder.index.embedder,
-                                       progress=lambda s, d, t: events.put((s, d, t)))
-        except Exception as exc:  # shown to staff; the old index keeps serving
-            result["error"] = exc
-
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    yield "Refresh started…", ""
-    while thread.is_alive() or not events.empty():
-        try:
-            stage, done, total = events.get(timeout=0.2)
-            yield f"{stage}: {done}/{total}", ""
-        except queue.Empty:
-            continue
-    if "error" in result:
-        yield "Refresh failed", (f"**Refresh failed:** {escape(result['error'])}\n\nThe previous index is still "
-                                 "serving. Fix the problem and run the refresh again.")
-        return
-    r = result["report"]
-    lines = [f"**Refresh complete** in {r.seconds:.1f}s ({'new generation' if r.switched else 'no changes'}).",
-             f"- Added: {len(r.added)} {escape(', '.join(r.added[:20]))}",
-             f"- Updated: {len(r.updated)} {escape(', '.join(r.updated[:20]))}",
-             f"- Removed: {len(r.removed)} {escape(', '.join(r.removed[:20]))}",
-             f"- Unchanged: {r.unchanged}",
-             f"- Notices: +{r.notices_added} ~{r.notices_updated} -{r.notices_removed} ={r.notices_unchanged}",
-             f"- Skipped: {len(r.skipped)}"] + [f"  - {escape(s)}" for s in r.skipped[:30]] + notes
-    yield "Done", "\n".join(lines)
-
-
-def stage_upload(settings: Settings, path: Path) -> str:
-    """Check an uploaded file and put it where the next refresh reads it."""
-    from ingest.listings import import_listings
-    from ingest.sources import grants_gov
-
-    name = path.name
-    if path.suffix.lower() == ".csv" or (path.suffix.lower() == ".json" and path.read_bytes()[:1] == b"["):
-        report = import_listings(path, Path(settings.data_dir), create=False)
-        return f"- Listings file {escape(name)}: {escape(report.line())}"
-    errors: list[str] = []
-    count = sum(1 for _ in grants_gov.read(path, errors=errors))
-    target = Path(settings.notices_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, target / name)
-    return f"- Notices file {escape(name)}: {count} notices read, {len(errors)} records skipped"
 
 
 def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:

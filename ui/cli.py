@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
 import click
 
-from finder.applicants import Applicant, parse_applicant
+from finder.catalog.applicants import parse_applicant
+from finder.catalog.vocab import Applicant
 from finder.errors import FinderError
 from finder.settings import Settings, use_offline_env
 
@@ -24,10 +26,15 @@ class Group(click.Group):
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="Log more: -v for progress and causes, -vv for debugging.")
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, verbose: int) -> None:
     """Find federal infrastructure funding a local government can apply for."""
     use_offline_env()
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)  # libraries that set their own logger level still stay quiet unless asked
+    logging.basicConfig(level=level, handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = Settings()
 
 
@@ -93,7 +100,7 @@ def validate(ctx: click.Context, data: Path | None) -> None:
 
     Example: finder validate --data data/opportunities
     """
-    from finder.catalog import load_catalog
+    from finder.catalog.model import load_catalog
 
     settings = _settings(ctx, data)
     records, errors = load_catalog(Path(settings.data_dir))
@@ -122,7 +129,7 @@ def search(ctx: click.Context, question: str, applicant: str | None, k: int, ret
 
     Example: finder search "EV chargers" --applicant city --json
     """
-    from finder.retrieval import Retriever
+    from finder.answering.retrieval import Retriever
 
     hits = _finder(ctx.obj).search(question, _applicant(applicant), k=k, mode=Retriever(retriever))
     if as_json:
@@ -143,10 +150,11 @@ def ask(ctx: click.Context, question: str, applicant: str | None, as_json: bool)
 
     Example: finder ask "Can a city apply for SS4A?" --applicant city
     """
-    from finder.conversation import Profile
+    from finder.answering.conversation import Profile
+    from finder.answering.markdown import render_full
 
     answer = _finder(ctx.obj).ask(question, Profile(applicant=_applicant(applicant)))
-    click.echo(json.dumps(answer.as_json(), indent=1) if as_json else answer.text)
+    click.echo(json.dumps(answer.as_json(), indent=1) if as_json else render_full(answer))
 
 
 @main.command(name="eval")
@@ -160,8 +168,8 @@ def eval_cmd(ctx: click.Context, questions: Path, retriever: str, details: Path 
 
     Example: finder eval ../shared/eval/dev_questions.yaml --details out.jsonl
     """
+    from finder.answering.retrieval import Retriever
     from finder.evaluation import evaluate, load_questions
-    from finder.retrieval import Retriever
 
     result = evaluate(_finder(ctx.obj), load_questions(questions), Retriever(retriever))
     if details:

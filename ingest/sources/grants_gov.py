@@ -7,7 +7,6 @@ record is skipped with a message naming file, record and field; a bad file raise
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 import zipfile
@@ -18,15 +17,15 @@ from xml.etree import ElementTree as ET
 
 from pydantic import ValidationError
 
-from finder.applicants import CHECK, GRANTS_GOV_CODES, Applicant
+from finder.catalog.applicants import GRANTS_GOV_CODES, eligible_list
+from finder.catalog.notices import Notice, grants_gov_url
+from finder.catalog.vocab import FundingInstrument
 from finder.errors import RecordError
-from finder.notices import FundingInstrument, Notice, grants_gov_url
+from finder.text import is_aln, strip_markup
 
 SYNOPSIS = "OpportunitySynopsisDetail_1_0"
 FORECAST = "OpportunityForecastDetail_1_0"
 REPEATED = {"FundingInstrumentType", "CategoryOfFundingActivity", "CFDANumbers", "EligibleApplicants"}
-TAG = re.compile(r"<[^>]*>")
-SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 
 
 class BadField(ValueError):
@@ -35,10 +34,7 @@ class BadField(ValueError):
         super().__init__(problem)
 
 
-def plain(text: Any) -> str:
-    """Text with tags removed and entities decoded: no feed HTML ever reaches the UI."""
-    s = html.unescape(TAG.sub(" ", SCRIPT.sub(" ", str(text or ""))))
-    return " ".join(TAG.sub(" ", SCRIPT.sub(" ", s)).split())
+plain = strip_markup  # no feed HTML ever reaches the UI
 
 
 def parse_date(value: str | None, field: str) -> dt.date | None:
@@ -64,21 +60,17 @@ def parse_money(value: Any, field: str) -> float | None:
 
 
 def map_codes(codes: list[str]) -> list[str]:
-    sure: set[Applicant] = set()
-    maybe = False
+    """Grants.gov applicant codes in our vocabulary, by the same rule as listing terms (one rule for check)."""
     for code in codes:
         if code not in GRANTS_GOV_CODES:
             raise BadField("EligibleApplicants", f"unknown applicant code {code!r}; expected one of "
                            f"{', '.join(sorted(GRANTS_GOV_CODES))}")
-        cov = GRANTS_GOV_CODES[code][1]
-        sure |= cov.sure
-        maybe = maybe or bool(cov.maybe - cov.sure)
-    return [a.value for a in Applicant if a in sure] + ([CHECK] if maybe else [])
+    return eligible_list([GRANTS_GOV_CODES[c][1] for c in codes])
 
 
 def _aln(v: str) -> str:
     v = v.strip()
-    if not re.fullmatch(r"\d\d\.\d{3}", v):
+    if not is_aln(v):
         raise BadField("CFDANumbers", f"bad ALN {v!r}; expected NN.NNN")
     return v
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from finder.catalog import Opportunity
+from finder.catalog.model import Opportunity
 
 SUMMARY = " ".join(["This test program pays for public works in small places, described in plain words."] * 5)
 

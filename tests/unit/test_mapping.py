@@ -1,6 +1,7 @@
 """The SAM.gov term table: vague terms give 'check', never a guess."""
 
-from finder.applicants import CHECK, Applicant, eligible_list, sam_coverage
+from finder.catalog.applicants import CHECK, eligible_list, sam_coverage
+from finder.catalog.vocab import Applicant
 
 A = Applicant
 

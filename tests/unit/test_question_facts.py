@@ -2,7 +2,7 @@
 
 import pytest
 
-from finder.query import parse, question_population, question_state
+from finder.answering.query import parse, question_population, question_state
 
 
 @pytest.mark.parametrize("text, population", [

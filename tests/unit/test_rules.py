@@ -3,8 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from finder.applicants import Applicant
-from finder.eligibility import Asker, VerdictKind, judge
+from finder.catalog.eligibility import Asker, judge
+from finder.catalog.vocab import Applicant, VerdictKind
 from tests.unit.records import record, reviewed
 
 A = Applicant

@@ -2,8 +2,8 @@
 
 import pytest
 
-from finder.catalog import load_catalog
-from finder.vocabulary import TERMS, expansions
+from finder.answering.vocabulary import TERMS, expansions
+from finder.catalog.model import load_catalog
 from tests.conftest import CATALOG
 
 

@@ -1,0 +1,1 @@
+"""The answering room: question parsing, guards, retrieval, answer types and rendering."""

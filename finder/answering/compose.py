@@ -1,0 +1,144 @@
+"""The grounded answer as data: which programs to show, and a head-on lead in plain words.
+
+Everything here comes from the retrieved records, their verdicts and notices; nothing is invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from finder.answering.facts import short_name
+from finder.answering.types import MAX_SHOWN, Answer, Hit
+from finder.catalog.applicants import LABELS
+from finder.catalog.eligibility import UNREVIEWED_NOTE, Asker
+from finder.catalog.vocab import Applicant, RefusalKind, VerdictKind
+from finder.text import inert
+
+REFUSALS: dict[RefusalKind, str] = {
+    RefusalKind.INJECTION: ("I can only help find infrastructure funding programs in this index, and I can't share "
+                            "settings or follow instructions given inside a question. Try, for example: \"What "
+                            "grants help a county replace lead pipes?\""),
+    RefusalKind.PERSONAL: ("This finder covers federal infrastructure funding for governments, tribes and "
+                           "organizations, not personal or household bills, so no program here fits. Try asking "
+                           "about a public project, for example: \"Is there money for a city to repair sidewalks?\""),
+    RefusalKind.OFF_TASK: ("I only find federal infrastructure funding programs in this index, so I can't help with "
+                           "that request. Try asking about a project, for example: \"Is there money to replace our "
+                           "town's old water mains?\""),
+    RefusalKind.LOW: ("I couldn't find a program in the index that fits that question, so I won't guess. Try naming "
+                      "the kind of project (\"bridge repair\", \"drinking water\", \"EV chargers\"), who is applying "
+                      "(city, county, tribe) or a program name such as SS4A or BRIC."),
+    RefusalKind.EMPTY: "Please type a question about infrastructure funding, for example: \"Can a county apply for "
+                       "BRIC?\"",
+    RefusalKind.LONG: "That question is too long (over {limit} characters). Please shorten it to the essentials.",
+}
+LOW_CONFIDENCE = "I'm not confident these are a close match; try naming the kind of project or a program."
+SET_APPLICANT = "Set your applicant type (city, county, tribe, ...) to see whether you can apply directly."
+
+
+def refusal(kind: RefusalKind, asker: Asker | None = None, **fmt: object) -> Answer:
+    return Answer(REFUSALS[kind].format(**fmt), refused=kind, asker=asker)
+
+
+def _name(hit: Hit) -> str:
+    return f"{inert(short_name(hit.program))} (ALN {hit.aln})"
+
+
+def _ended(hit: Hit) -> str:
+    st = hit.program.status
+    if st is None or st.live:
+        return ""
+    return f" Note: it is {st.value.value} as of {st.as_of.isoformat()}."
+
+
+def eligibility_lead(hit: Hit) -> str:
+    """Head-on answer to "can we apply for X?"."""
+    v = hit.verdict
+    assert v is not None
+    plural = LABELS[v.applicant][1]
+    reason = inert(v.reason)
+    if v.kind is VerdictKind.ELIGIBLE:
+        specific = reason.removeprefix("Yes: ") if reason.startswith("Yes:") or " when the " in reason else ""
+        specific = specific[:1].upper() + specific[1:]
+        if not v.reviewed:
+            specific = (specific + " " + UNREVIEWED_NOTE).strip()
+        lead = f"Yes, {plural} can apply directly for {_name(hit)}." + (f" {specific}" if specific else "")
+    elif v.kind is VerdictKind.THROUGH:
+        before = reason.split("The money reaches")[0].strip()
+        via = inert(v.via or "a state or other partner")
+        lead = (f"Not directly. {before + ' ' if before else ''}{plural.capitalize()} cannot apply to the federal "
+                f"agency for {_name(hit)}; the money reaches them through {via}.")
+    elif v.kind is VerdictKind.NOT_ELIGIBLE:
+        lead = f"No, not for {_name(hit)}. {reason}"
+    else:
+        lead = f"Maybe, for {_name(hit)}. {reason}"
+    return lead + _ended(hit)
+
+
+def overall_lead(hits: list[Hit], applicant: Applicant) -> str:
+    """Head-on answer to "can we apply?" when the question names no single program."""
+    plural = LABELS[applicant][1]
+    shown = hits[:MAX_SHOWN]
+    count = {k: [h for h in shown if h.verdict and h.verdict.kind is k] for k in VerdictKind}
+    if yes := count[VerdictKind.ELIGIBLE]:
+        return (f"Yes. {plural.capitalize()} can apply directly to {len(yes)} of the {len(shown)} best matches, "
+                f"starting with {_name(yes[0])}.")
+    if through := count[VerdictKind.THROUGH]:
+        return (f"Not directly. {plural.capitalize()} cannot apply to the federal agency for these programs, but "
+                f"{len(through)} of them reach {plural} through the state or another partner.")
+    if maybe := count[VerdictKind.CHECK]:
+        return f"Possibly. {len(maybe)} of the best matches may take {plural}; each card says what to check."
+    return f"No. None of the best matches takes {plural} as a direct applicant or through a partner."
+
+
+def choose_shown(hits: list[Hit], about: Hit | None, named: list[Hit], window: bool) -> list[Hit]:
+    """The programs to name: the asked-about or named ones first with two related, else the top five."""
+    if about is not None:
+        return [about] + related(about, [h for h in hits if h is not about])[:2]
+    if named and not window:
+        focus = named[:MAX_SHOWN]
+        return focus + related(focus[0], [h for h in hits if h not in focus])[:max(0, 3 - len(focus))]
+    return hits[:MAX_SHOWN]
+
+
+def related(anchor: Hit, others: list[Hit]) -> list[Hit]:
+    """Programs that share the anchor's sector or uses: a named program's neighbours, never a stray match."""
+    sectors = set(anchor.program.sectors)
+    words = {w for u in anchor.program.uses for w in u.lower().split() if len(w) > 4}
+    return [h for h in others if sectors & set(h.program.sectors)
+            or words & {w for u in h.program.uses for w in u.lower().split()}]
+
+
+def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, named: list[Hit] | None = None,
+            window: tuple[dt.date, dt.date] | None = None, notices_loaded: bool = True,
+            eligibility_question: bool = False, low_confidence: bool = False) -> Answer:
+    """The grounded answer for a question's ranked hits."""
+    applicant = asker.applicant if asker else None
+    named = named or []
+    if window and not hits:
+        lead = f"No program in the index has a Grants.gov notice closing between {window[0]} and {window[1]}."
+        if not notices_loaded:
+            lead += " No Grants.gov notices are loaded yet; ask staff to run a refresh with the latest extract."
+        return Answer(lead, asker=asker)
+    shown = choose_shown(hits, about, named, bool(window))
+    lead, heading = "", ""
+    if about is not None and about.verdict is not None:
+        lead = eligibility_lead(about)
+        heading = "Related programs are listed after it." if len(shown) > 1 else ""
+    elif eligibility_question and applicant is not None and not window:
+        lead = overall_lead(hits, applicant)
+    who = f" for {LABELS[applicant][0]}" if applicant else ""
+    if window:
+        heading = f"These programs have notices closing between {window[0]} and {window[1]}{who}:"
+    elif about is None and named:
+        first = shown[0].program
+        heading = (f"Here is {inert(first.title)}"
+                   + (f" ({inert(first.popular_name)})" if first.popular_name and first.popular_name != first.title
+                      else "") + (", with related programs" if len(shown) > 1 else "") + f"{who}:")
+    elif about is None:
+        heading = (f"Here {'is the program' if len(shown) == 1 else f'are the {len(shown)} programs'} that best "
+                   f"match your question{who}:")
+    notes = [LOW_CONFIDENCE] if low_confidence else []
+    if applicant is None and any(h.verdict is None for h in shown):
+        notes.append(SET_APPLICANT)
+    return Answer(lead, hits=hits, shown=shown, heading=heading, notes=notes, asker=asker,
+                  low_confidence=low_confidence, about=about.id if about else None)

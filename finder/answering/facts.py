@@ -1,0 +1,131 @@
+"""Program facts as short phrases: the one place that decides how a fact reads, for every renderer.
+
+Text from records and feeds passes through `finder.text.inert` here, so no renderer can show a link,
+image or tag that came from outside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from finder.answering.types import Hit, NoticeView
+from finder.catalog.applicants import LABELS
+from finder.catalog.eligibility import join
+from finder.catalog.model import Opportunity
+from finder.catalog.vocab import Applicant, NoticeStatus, VerdictKind
+from finder.text import inert
+
+STATUS_ORDER = {NoticeStatus.POSTED: 0, NoticeStatus.FORECASTED: 1, NoticeStatus.CLOSED: 2, NoticeStatus.ARCHIVED: 3}
+
+
+def money(v: float) -> str:
+    sign, v = ("-" if v < 0 else ""), abs(v)
+    if v >= 1e9:
+        return f"{sign}${v / 1e9:.2f} billion"
+    if v >= 1e6:
+        return f"{sign}${v / 1e6:.1f} million"
+    if v >= 1e3:
+        return f"{sign}${v / 1e3:.0f} thousand"
+    return f"{sign}${v:,.0f}"
+
+
+def display_name(op: Opportunity) -> str:
+    """Title plus the acronym users say, unless the title already holds it (raw text: escape where shown)."""
+    name = op.popular_name
+    return op.title + (f" ({name})" if name and name.lower() not in op.title.lower() else "")
+
+
+def short_name(op: Opportunity) -> str:
+    """The name people say: the acronym when there is a short one, else the title."""
+    name = op.popular_name
+    return name if name and len(name) <= 40 else op.title
+
+
+def first_sentences(text: str, n: int = 2) -> str:
+    return " ".join(re.split(r"(?<=[.!?])\s+", text.strip())[:n])
+
+
+def amount(op: Opportunity) -> str | None:
+    ob = op.latest_obligation()
+    if not ob or ob[1] <= 0:  # a negative figure is a de-obligation, not money on offer
+        return None
+    return f"FY{ob[0]} obligations {money(ob[1])} (SAM.gov and USAspending)"
+
+
+def ordered_notices(hit: Hit) -> list[NoticeView]:
+    """Open notices first, then forecasts, closed and archived; soonest close date first within each."""
+    return sorted(hit.notices, key=lambda n: (STATUS_ORDER[n.status], n.close_date or dt.date.max))
+
+
+def notice_phrase(n: NoticeView) -> str:
+    """'Open, closes 2026-12-20; awards up to $25.0 million, cost share required'."""
+    when = n.close_date.isoformat() if n.close_date else (inert(n.close_note) or "no close date given")
+    label = {NoticeStatus.POSTED: f"Open, closes {when}",
+             NoticeStatus.FORECASTED: f"Forecast (not yet open), expected to close {when}",
+             NoticeStatus.CLOSED: f"Closed {when}", NoticeStatus.ARCHIVED: f"Archived (closed {when})"}[n.status]
+    size = []
+    if n.award_ceiling:
+        size.append(f"awards up to {money(n.award_ceiling)}")
+    if n.award_floor:
+        size.append(f"at least {money(n.award_floor)}")
+    if n.total_funding:
+        size.append(f"{money(n.total_funding)} in total")
+    if n.cost_share is not None:
+        size.append("cost share required" if n.cost_share else "no cost share")
+    return label + (f"; {', '.join(size)}" if size else "")
+
+
+def next_deadline(hit: Hit) -> str | None:
+    """The first open or forecast notice, as a phrase; None when nothing is open or coming."""
+    live = [n for n in ordered_notices(hit) if n.status in (NoticeStatus.POSTED, NoticeStatus.FORECASTED)]
+    return notice_phrase(live[0]) if live else None
+
+
+def official_links(op: Opportunity) -> list[tuple[str, str]]:
+    return [(label, url) for label, url in (("Program page", op.links.program_page), ("SAM.gov", op.links.sam),
+                                            ("Grants.gov", op.links.grants_gov),
+                                            ("USAspending", op.links.usaspending)) if url]
+
+
+def fact_source(op: Opportunity, fact: str) -> tuple[str, str] | None:
+    """(name, url) of the first source whose `facts` name `fact` and that has a URL."""
+    return next(((s.name, s.url) for s in op.sources if fact in s.facts and s.url), None)
+
+
+def status_phrase(op: Opportunity) -> str | None:
+    """'Terminated as of 2026-11-28: EPA ended the grants in 2025' (no link: renderers add the source)."""
+    st = op.status
+    if st is None:
+        return None
+    note = f": {inert(st.note)}" if st.note else ""
+    return f"{st.value.value.capitalize()} as of {st.as_of.isoformat()}{note}"
+
+
+def uses_phrase(op: Opportunity, n: int = 8) -> str | None:
+    if not op.uses:
+        return None
+    return ", ".join(inert(u) for u in op.uses[:n]) + (" and more" if len(op.uses) > n else "")
+
+
+def who_applies(op: Opportunity) -> str:
+    """Direct applicants, then each pass-through route, in a sentence or two."""
+    direct = [LABELS[Applicant(a)][1] for a in op.eligible_applicants if a != "check"]
+    text = f"Direct applicants: {join(direct)}." if direct else "No direct applicant type in our vocabulary."
+    if op.rules is not None:
+        for route in op.rules.through:
+            who = join([LABELS[a][1] for a in route.applicants])
+            text += f" {who.capitalize()}: through {inert(route.via)}."
+    elif op.applicant_notes:
+        text += f" {inert(op.applicant_notes)}"
+    return text
+
+
+def verdict_phrase(hit: Hit) -> str:
+    """The verdict in a few words for a one-line list: 'Eligible', 'Not directly: through your state'."""
+    v = hit.verdict
+    if v is None:
+        return "set your applicant type to see eligibility"
+    if v.kind is VerdictKind.THROUGH and v.via:
+        return f"Not directly: through {inert(v.via.split(',')[0])}"
+    return v.badge

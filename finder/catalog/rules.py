@@ -1,0 +1,113 @@
+"""A program's own eligibility rules and status, as reviewed from its statute, regulation or notice.
+
+These are data in the catalog record (`Opportunity.rules`, `Opportunity.status`); `finder/catalog/eligibility.py`
+reads them. Code never special-cases a program id: every limit, path and place lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from finder.catalog.vocab import Applicant, StateOffice, StatusKind
+
+# USPS codes of the 50 states, DC, Puerto Rico and the territories, in display order.
+STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
+    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands", "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Route(_Strict):
+    """How applicants who cannot apply directly still reach the money."""
+
+    applicants: list[Applicant] = Field(min_length=1, description="Who takes this route.")
+    via: str = Field(min_length=5, description="Our words for the path: 'your state's drinking water revolving fund'.")
+    office: StateOffice | None = Field(None, description="The state office that runs it, when it is a state one.")
+
+
+class Condition(_Strict):
+    """A genuinely conditional case: the answer says what to check."""
+
+    applicants: list[Applicant] = Field(min_length=1, description="Whom the condition concerns.")
+    check: str = Field(min_length=5, description="What the applicant must confirm, in our words.")
+
+
+class PopulationRule(_Strict):
+    """A population limit or threshold on who may apply directly."""
+
+    applicants: list[Applicant] = Field(min_length=1, description="Applicants whose own population is tested.")
+    max: int | None = Field(None, ge=0, description="Largest population allowed (inclusive).")
+    min: int | None = Field(None, ge=0, description="Smallest population allowed (inclusive).")
+    area: str = Field(min_length=3, description="What is counted: 'rural area', 'city', 'urbanized area'.")
+    otherwise: Route | None = Field(None, description="Where an applicant outside the limit goes instead, if anywhere.")
+    if_unknown: str | None = Field(
+        None, description="'eligible' or 'check' when the population is not known; default: eligible for a "
+                          "maximum (most askers are small), check for a minimum.")
+
+    @model_validator(mode="after")
+    def _bound(self) -> PopulationRule:
+        if self.max is None and self.min is None:
+            raise ValueError("a population rule needs max or min")
+        if self.if_unknown not in (None, "eligible", "check"):
+            raise ValueError("if_unknown must be 'eligible' or 'check'")
+        return self
+
+
+class PlaceRule(_Strict):
+    """Programs that serve only some states or regions."""
+
+    states: list[str] = Field(default_factory=list, description="USPS codes of states wholly inside the area.")
+    partial: list[str] = Field(default_factory=list, description="States only part of which is inside the area.")
+    area: str = Field(min_length=3, description="The area in our words: 'the Appalachian Region'.")
+    partial_note: str | None = Field(None, description="Which part of a partial state is covered, if the source says.")
+
+    @field_validator("states", "partial")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        bad = [s for s in v if s not in STATES]
+        if bad:
+            raise ValueError(f"unknown state code {bad}; expected USPS codes such as OH, TX, PR")
+        return v
+
+
+class Rules(_Strict):
+    """The reviewed eligibility rules. Direct applicants stay in `Opportunity.eligible_applicants`."""
+
+    reviewed: dt.date = Field(description="When a person checked these rules against the cited sources.")
+    through: list[Route] = Field(default_factory=list, description="Pass-through paths for non-direct applicants.")
+    conditions: list[Condition] = Field(default_factory=list, description="Conditional cases: verdict 'check'.")
+    population: list[PopulationRule] = Field(default_factory=list, description="Population limits and thresholds.")
+    place: PlaceRule | None = Field(None, description="The states or region served, when not nationwide.")
+
+    def route_for(self, applicant: Applicant) -> Route | None:
+        return next((r for r in self.through if applicant in r.applicants), None)
+
+    def condition_for(self, applicant: Applicant) -> Condition | None:
+        return next((c for c in self.conditions if applicant in c.applicants), None)
+
+
+class Status(_Strict):
+    """Whether the program still runs, as of a date, from a cited source."""
+
+    value: StatusKind = Field(description="open, rolling, annual, formula, closed, ended, terminated or paused.")
+    as_of: dt.date = Field(description="The date the status was checked.")
+    note: str | None = Field(None, description="Our words: what happened and when ('terminated in May 2025').")
+
+    @property
+    def live(self) -> bool:
+        return self.value.live

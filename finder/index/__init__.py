@@ -1,0 +1,1 @@
+"""The index room: embeddings, the Chroma store, the lexical index and the reader snapshot."""

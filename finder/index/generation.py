@@ -1,0 +1,156 @@
+"""One index generation: a pair of Chroma collections (programs, notices) and the only code that reads or
+writes them. Chroma always gets our embedding function, so it never falls back to a downloading default."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.config import Settings as ChromaSettings
+
+from finder.errors import StoreUnavailableError
+from finder.index.embeddings import Embedder
+
+PROGRAMS = "programs"
+NOTICES = "notices"
+BATCH = 2000
+
+
+class _ChromaEmbedding(chromadb.EmbeddingFunction[chromadb.Documents]):
+    """Our model as Chroma's embedding function, so Chroma never falls back to its downloading default."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def __call__(self, input: chromadb.Documents) -> chromadb.Embeddings:  # noqa: A002 (Chroma's name)
+        import numpy as np
+
+        return [np.asarray(v, dtype=np.float32) for v in self.embedder.embed_documents(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "finder-sentence-transformers"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model_path": self.embedder.model_path}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> _ChromaEmbedding:
+        return _ChromaEmbedding(Embedder(config["model_path"]))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored record: id, hash of its content, the text to embed, its metadata and the full record."""
+
+    id: str
+    hash: str
+    text: str
+    meta: dict[str, str | int | float | bool]
+    record: dict[str, Any]
+
+
+def _chroma_settings() -> ChromaSettings:
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+class Generation:
+    """One complete, consistent copy of the index."""
+
+    def __init__(self, client: ClientAPI, name: str, prefix: str, embedder: Embedder, *, close: bool) -> None:
+        self.client, self.name, self.embedder, self._close = client, name, embedder, close
+        ef: Any = _ChromaEmbedding(embedder)  # Chroma's protocol type is wider than the text-only one we implement
+        meta = {"hnsw:space": "cosine", "model": embedder.model_name}
+        try:
+            self.programs = client.get_or_create_collection(f"{prefix}{PROGRAMS}", embedding_function=ef,
+                                                            metadata=meta)
+            self.notices = client.get_or_create_collection(f"{prefix}{NOTICES}", embedding_function=ef,
+                                                           metadata=meta)
+        except Exception as exc:  # chromadb raises many types here
+            raise StoreUnavailableError(f"cannot open index generation {name}: {exc}") from exc
+
+    def hashes(self, table: str) -> dict[str, tuple[str, str]]:
+        """id -> (content hash, source file) of every stored record."""
+        col = self._col(table)
+        out: dict[str, tuple[str, str]] = {}
+        for offset in range(0, col.count(), BATCH):
+            got = col.get(include=["metadatas"], limit=BATCH, offset=offset)
+            for rid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+                out[rid] = (str((meta or {}).get("hash", "")), str((meta or {}).get("file", "")))
+        return out
+
+    def records(self, table: str) -> Iterator[dict[str, Any]]:
+        col = self._col(table)
+        for offset in range(0, col.count(), BATCH):
+            got = col.get(include=["metadatas"], limit=BATCH, offset=offset)
+            for meta in got["metadatas"] or []:
+                yield json.loads(str((meta or {})["record"]))
+
+    def upsert(self, table: str, rows: Sequence[Row]) -> int:
+        """Write rows; returns how many texts were embedded. Programs are embedded with the model.
+        Notices are joined to programs by ALN and never searched by similarity, so they carry a cheap
+        placeholder vector derived from their id instead of a model embedding."""
+        col = self._col(table)
+        for start in range(0, len(rows), BATCH // 4):
+            chunk = rows[start:start + BATCH // 4]
+            vectors = self.embedder.embed_documents([r.text for r in chunk]) if table == PROGRAMS else \
+                [_placeholder(r.id) for r in chunk]
+            col.upsert(
+                ids=[r.id for r in chunk],
+                documents=[r.text for r in chunk],
+                embeddings=vectors,
+                metadatas=[{**r.meta, "hash": r.hash, "record": json.dumps(r.record)} for r in chunk],
+            )
+        return len(rows) if table == PROGRAMS else 0
+
+    def delete(self, table: str, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), BATCH):
+            self._col(table).delete(ids=ids[start:start + BATCH])
+
+    def query(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """Nearest programs as (id, cosine similarity)."""
+        try:
+            n = min(k, self.programs.count())
+            if n == 0:
+                return []
+            got = self.programs.query(query_embeddings=[vector], n_results=n,  # type: ignore[arg-type]
+                                      include=["distances"])
+        except Exception as exc:
+            raise StoreUnavailableError(f"index query failed ({exc}); if FINDER_CHROMA_URL is set, check that the "
+                                        "Chroma server is running, otherwise run `finder ingest` to rebuild") from exc
+        return [(rid, 1.0 - float(d)) for rid, d in zip(got["ids"][0], (got["distances"] or [[]])[0], strict=True)]
+
+    def copy_from(self, other: Generation) -> None:
+        for table in (PROGRAMS, NOTICES):
+            src, dst = other._col(table), self._col(table)
+            for offset in range(0, src.count(), BATCH):
+                got = src.get(include=["embeddings", "documents", "metadatas"], limit=BATCH, offset=offset)
+                dst.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
+                           metadatas=got["metadatas"])
+
+    def close(self) -> None:
+        if self._close:
+            _release(self.client)
+
+    def _col(self, table: str):
+        return self.programs if table == PROGRAMS else self.notices
+
+
+def _placeholder(key: str) -> list[float]:
+    angle = (int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 3600) / 3600 * 2 * math.pi
+    return [math.cos(angle), math.sin(angle)]
+
+
+def _release(client: ClientAPI) -> None:
+    ident = getattr(client, "_identifier", None)
+    system = SharedSystemClient._identifier_to_system.pop(ident, None) if ident else None
+    if system is not None:
+        system.stop()

@@ -1,0 +1,129 @@
+"""The lexical index: BM25 (bm25s) over each program's text, plus exact acronym and title matching."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import bm25s
+import numpy as np
+
+from finder.catalog.model import Opportunity, search_text
+
+DEPTH = 60
+STOP = frozenset((
+    "a an and are as at be by can could do does for from has have how i in is it its may of on or our that the "
+    "their them there these this to us was we what when where which who will with would you your any there's get "
+    "help pay money funding fund funds grant grants program programs federal tell me about explain offer offers"
+).split())
+
+def tokens(text: str) -> list[str]:
+    out = []
+    for tok in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower()):
+        for part in [tok, *tok.split("-")] if "-" in tok else [tok]:
+            if part in STOP or len(part) < 2:
+                continue
+            if len(part) > 4 and part.endswith("s") and not part.endswith("ss"):
+                part = part[:-1]
+            out.append(part)
+    return out
+
+
+def _norm_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+class Lexical:
+    """BM25 over title, popular name, summary and keywords, plus exact acronym and title matching.
+    Built from the same records the dense index holds."""
+
+    def __init__(self, records: Sequence[Opportunity]) -> None:
+        self.ids = [op.id for op in records]
+        corpus = [tokens(search_text(op) + " " + op.title + " " + (op.popular_name or "")) for op in records]
+        self.vocab = sorted({t for doc in corpus for t in doc})
+        self._vocab_set = set(self.vocab)
+        self._by_initial: dict[str, list[str]] = {}
+        for word in self.vocab:
+            self._by_initial.setdefault(word[0], []).append(word)
+        self._corrections: dict[str, str] = {}
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(corpus, show_progress=False)
+        words = Counter(w for op in records for w in set(_norm_words(op.summary)))
+        self.acronyms: dict[str, set[str]] = {}
+        self.case_sensitive: set[str] = set()
+        self.titles: list[tuple[list[str], str]] = []
+        for op in records:
+            for name in [op.popular_name or "", *op.keywords]:
+                for acro in re.findall(r"\b[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?\b", name):
+                    caps = sum(c.isupper() or c.isdigit() for c in acro)
+                    if caps >= 3 or (caps >= 2 and "-" in acro):
+                        key = acro.lower()
+                        self.acronyms.setdefault(key, set()).add(op.id)
+                        if key.isalpha() and words[key] >= 3:
+                            self.case_sensitive.add(key)
+            for title in (op.title, op.popular_name or ""):
+                words_t = [w for w in _norm_words(title) if w != "program"]
+                if len(words_t) >= 3:
+                    self.titles.append((words_t, op.id))
+        self._title_grams: dict[tuple[str, str, str], set[int]] = {}
+        for i, (words_t, _) in enumerate(self.titles):
+            for j in range(len(words_t) - 2):
+                self._title_grams.setdefault(tuple(words_t[j:j + 3]), set()).add(i)  # type: ignore[arg-type]
+
+    def correct(self, toks: list[str]) -> list[str]:
+        """Replace unknown tokens by the closest vocabulary word, so misspellings still land."""
+        out = []
+        for t in toks:
+            if t in self._vocab_set or len(t) < 4 or t.isdigit():
+                out.append(t)
+                continue
+            if t not in self._corrections:
+                if len(self._corrections) > 10_000:
+                    self._corrections.clear()
+                close = difflib.get_close_matches(t, self._by_initial.get(t[0], []), n=1, cutoff=0.8)
+                self._corrections[t] = close[0] if close else t
+            out.append(self._corrections[t])
+        return out
+
+    def search(self, text: str, depth: int = DEPTH) -> list[tuple[str, float]]:
+        toks = [t for t in self.correct(tokens(text)) if t in self._vocab_set]
+        if not toks:
+            return []
+        scores = self.bm25.get_scores(toks)
+        order = np.argsort(-scores)[:depth]
+        return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def names(self, text: str) -> dict[str, float]:
+        """Programs named in the question: acronyms ("SS4A", "WIFIA") and long runs of a title."""
+        hits: dict[str, float] = {}
+        for raw in re.findall(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?", text):
+            key = raw.lower()
+            cands = [key] if key in self.acronyms else difflib.get_close_matches(key, self.acronyms, 1, 0.85) \
+                if len(key) >= 5 and raw.isupper() else []
+            for c in cands:
+                if c in self.case_sensitive and not raw.isupper():
+                    continue
+                for pid in self.acronyms[c]:
+                    hits[pid] = max(hits.get(pid, 0.0), 1.0)
+        q = _norm_words(text)
+        qs = " " + " ".join(q) + " "
+        candidates: set[int] = set()
+        for j in range(len(q) - 2):
+            candidates |= self._title_grams.get((q[j], q[j + 1], q[j + 2]), set())
+        for i in sorted(candidates):
+            words_t, pid = self.titles[i]
+            best = _longest_run(words_t, qs)
+            if best >= 3 and best / len(words_t) >= 0.6:
+                hits[pid] = max(hits.get(pid, 0.0), best / len(words_t))
+        return hits
+
+
+def _longest_run(words_t: list[str], qs: str) -> int:
+    n = len(words_t)
+    for size in range(n, 2, -1):
+        for start in range(0, n - size + 1):
+            if " " + " ".join(words_t[start:start + size]) + " " in qs:
+                return size
+    return 0

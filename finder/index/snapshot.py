@@ -1,0 +1,113 @@
+"""The reader side of the index: a loaded snapshot of one generation, swapped when a refresh lands."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from finder.catalog.model import Opportunity
+from finder.catalog.notices import Notice
+from finder.errors import IndexMissingError
+from finder.index.embeddings import Embedder
+from finder.index.generation import NOTICES, PROGRAMS, Generation
+from finder.index.lexical import Lexical
+from finder.index.store import Store
+from finder.settings import Settings
+
+SERVER_POLL_SECONDS = 5.0
+
+
+@dataclass
+class Snapshot:
+    """Everything one generation holds, in memory, plus its dense collection for queries."""
+
+    generation: Generation
+    pointer: dict[str, Any]
+    programs: dict[str, Opportunity]
+    notices: dict[str, list[Notice]]
+    lexical: Lexical
+    embedder: Embedder
+    _empty: list[Notice] = field(default_factory=list)
+
+    def notices_for(self, aln: str) -> list[Notice]:
+        return self.notices.get(aln, self._empty)
+
+    def embed(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text)
+
+    def dense(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        return self.generation.query(vector, k)
+
+    @property
+    def refreshed_at(self) -> str | None:
+        return self.pointer.get("refreshed_at")
+
+    @cached_property
+    def notice_count(self) -> int:
+        """Distinct notices (one may fund several ALNs); counted once per snapshot, not per page view."""
+        return len({n.id for ns in self.notices.values() for n in ns})
+
+
+def load_snapshot(store: Store, embedder: Embedder) -> Snapshot:
+    pointer = store.pointer()
+    if not pointer:
+        raise IndexMissingError("no index has been built yet; run `finder ingest` (or `make run`)")
+    gen = store.open(pointer["generation"])
+    try:
+        programs = {d["id"]: Opportunity.model_validate(d) for d in gen.records(PROGRAMS)}
+        by_aln: dict[str, list[Notice]] = defaultdict(list)
+        for d in gen.records(NOTICES):
+            n = Notice.model_validate(d)
+            for aln in n.alns:
+                by_aln[aln].append(n)
+    except IndexMissingError:
+        raise
+    except Exception as exc:
+        raise IndexMissingError(
+            f"index generation {pointer['generation']} cannot be read ({exc}); run `finder ingest` to rebuild"
+        ) from exc
+    ordered = [programs[k] for k in sorted(programs)]
+    return Snapshot(gen, pointer, dict((op.id, op) for op in ordered), dict(by_aln), Lexical(ordered), embedder)
+
+
+class Index:
+    """Hands out the current snapshot; reloads when the pointer moves, keeping the old one if the new fails."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.embedding_model)
+        self.store = Store(settings, self.embedder)
+        self._snap: Snapshot | None = None
+        self._stamp = ""
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self.last_error: str | None = None
+
+    def snapshot(self) -> Snapshot:
+        now = time.monotonic()
+        poll = SERVER_POLL_SECONDS if self.settings.chroma_url else 0.0
+        if self._snap is not None and now - self._checked < poll:
+            return self._snap
+        with self._lock:
+            self._checked = now
+            try:
+                stamp = self.store.pointer_stamp()
+            except Exception as exc:
+                if self._snap is None:
+                    raise
+                self.last_error = str(exc)
+                return self._snap
+            if self._snap is None or stamp != self._stamp:
+                try:
+                    self._snap = load_snapshot(self.store, self.embedder)
+                    self._stamp = stamp
+                    self.last_error = None
+                except IndexMissingError as exc:
+                    if self._snap is None:
+                        raise
+                    self.last_error = str(exc)
+            return self._snap

@@ -1,0 +1,57 @@
+"""`finder eval` over the dev questions with the full catalog, and verdict consistency of every top-5 hit."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from finder.catalog.eligibility import judge
+from finder.catalog.vocab import Applicant
+from finder.engine import Finder
+from finder.errors import RecordError
+from finder.evaluation import evaluate, load_questions
+from tests.conftest import DEV_QUESTIONS
+from ui.cli import main
+
+
+@pytest.fixture(scope="module")
+def result(full_index, shared):
+    return evaluate(Finder(full_index), load_questions(DEV_QUESTIONS))
+
+
+def test_dev_set_meets_the_bar(result):
+    assert result.recall5 >= 0.97 and result.mrr10 >= 0.85
+    assert result.verdicts == (8, 8) and result.refused == (3, 3)
+
+
+def test_every_profiled_top5_verdict_matches_its_catalog_record(result, full_index, shared):
+    finder = Finder(full_index)
+    snap = finder.index.snapshot()
+    questions = {q["id"]: q for q in load_questions(DEV_QUESTIONS)}
+    checked = 0
+    for row in result.rows:
+        q = questions[row["id"]]
+        if not q.get("applicant") or row["refused"]:
+            continue
+        for hit in row["hits"][:5]:
+            op = snap.programs[hit["id"]]
+            assert hit["verdict"] == judge(op, Applicant(q["applicant"])).kind
+            checked += 1
+    assert checked >= 20
+
+
+def test_details_file_shape(full_index, shared, tmp_path, monkeypatch):
+    monkeypatch.setenv("FINDER_INDEX_DIR", str(full_index.index_dir))
+    out = tmp_path / "d.jsonl"
+    r = CliRunner().invoke(main, ["eval", str(DEV_QUESTIONS), "--details", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0 and "recall@5=" in r.output and "latency_p50=" in r.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert set(rows[0]) == {"id", "hits", "about_verdict", "refused", "latency_ms"}
+    assert set(rows[0]["hits"][0]) == {"aln", "id", "verdict"}
+
+
+def test_bad_question_file_is_a_clear_error(tmp_path):
+    f = tmp_path / "q.yaml"
+    f.write_text("questions:\n  - {id: x, kind: nonsense, question: hi}\n")
+    with pytest.raises(RecordError, match="q.yaml record #0"):
+        load_questions(f)
