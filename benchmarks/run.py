@@ -180,6 +180,18 @@ def main() -> None:
         add("memory", f"{name}: programs / notices, load (s), peak RSS of a reader (MB)",
             f"{probe['programs']} / {probe['notices']}, {probe['load_s']:.1f}, {probe['peak_rss_mb']:.0f}")
 
+    # -- hardening: refresh soak and hostile files --------------------------------------------------
+    _, soak = py("benchmarks.soak", "200", timeout=1800)
+    add("soak", "200 refresh swaps under query load: open files start -> end",
+        f"{soak['start_open_files']} -> {soak['end_open_files']} (deleted files held: {soak['end_deleted_held']})")
+    add("soak", "200 refresh swaps under query load: RSS start -> end (MB), answers, errors",
+        f"{soak['start_rss_mb']:.0f} -> {soak['end_rss_mb']:.0f}, {soak['answers']}, {soak['errors']}")
+    from benchmarks.hostile import main as hostile
+
+    for row in hostile():
+        add("hostile", f"{row['kind']}: rejected, peak RSS above baseline (MB)",
+            f"{'yes' if row['rejected'] else 'NO'}, {row['above_mb']}")
+
     # -- serving -----------------------------------------------------------------------------------
     load = serve_and_load(tmp / "idx-catalog", catalog, none, users=20, per_user=10)
     add("serve", "20 users x 10 questions via gradio_client: errors, p50 / p95 (ms)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 
 from finder.answering.compose import compose, refusal
 from finder.answering.conversation import Conversation, FollowUp, Profile, follow_up
@@ -13,6 +14,7 @@ from finder.answering.retrieval import Retriever, Scored, retrieve
 from finder.answering.types import Answer, Hit, NoticeView
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import Asker, judge
+from finder.catalog.offices import OfficeTable, load_offices
 from finder.catalog.vocab import (
     GRANT_TYPES,
     Applicant,
@@ -50,6 +52,19 @@ class Finder:
     def __init__(self, settings: Settings, index: Index | None = None) -> None:
         self.settings = settings
         self.index = index or Index(settings)
+        self._offices: tuple[float, OfficeTable] | None = None
+
+    def offices(self) -> OfficeTable:
+        """The state-office table, reread when a file in its folder changes; bad files are left out (and
+        reported by `finder validate`)."""
+        folder = Path(self.settings.offices_dir)
+        stamp = max((f.stat().st_mtime for f in folder.glob("*.yaml")), default=0.0) if folder.is_dir() else 0.0
+        if self._offices is None or self._offices[0] != stamp:
+            table, errors = load_offices(folder)
+            for err in errors:
+                log.warning("state-office table: %s", err)
+            self._offices = (stamp, table)
+        return self._offices[1]
 
     def today(self) -> dt.date:
         return self.settings.today or dt.date.today()
@@ -58,9 +73,9 @@ class Finder:
     def search(self, question: str, applicant: Applicant | None = None, *, k: int = 10,
                mode: Retriever = Retriever.HYBRID, today: dt.date | None = None) -> list[Hit]:
         today = today or self.today()
-        snap = self.index.snapshot()
         c = parse(question, profile_applicant=applicant, today=today)
-        return self._hits(snap, retrieve(snap, c, k=k, mode=mode, today=today).ranked, asker_of(c), today)
+        with self.index.reading() as snap:
+            return self._hits(snap, retrieve(snap, c, k=k, mode=mode, today=today).ranked, asker_of(c), today)
 
     def hit(self, program_id: str, applicant: Applicant | Asker | None = None) -> Hit | None:
         """One program as a Hit (verdict and notices included), for detail views."""
@@ -78,7 +93,10 @@ class Finder:
             op = snap.programs[s.id]
             views = tuple(NoticeView.of(n, today) for n in snap.notices_for(op.aln)
                           if window is None or (n.close_date and window[0] <= n.close_date <= window[1]))
-            out.append(Hit(op, s.score, judge(op, asker) if asker else None, views, s.named))
+            verdict = judge(op, asker) if asker else None
+            office = self.offices().contact(op.id, asker.state if asker else None) \
+                if verdict is not None and verdict.kind is VerdictKind.THROUGH else None
+            out.append(Hit(op, s.score, verdict, views, s.named, office))
         return out
 
     # -- ask -----------------------------------------------------------------------------------------
@@ -86,7 +104,8 @@ class Finder:
             mode: Retriever = Retriever.HYBRID, today: dt.date | None = None, use_llm: bool = True) -> Answer:
         """The answer to one chat turn; `conversation` remembers the programs shown for follow-ups."""
         today = today or self.today()
-        answer = self._ask(question, profile or Profile(), conversation, mode, today)
+        with self.index.reading() as snap:
+            answer = self._ask(snap, question, profile or Profile(), conversation, mode, today)
         if conversation is not None and answer.shown:
             conversation.last_ids = [h.id for h in answer.shown]
         answer.text = render(answer)
@@ -96,14 +115,13 @@ class Finder:
             answer = rewrite(self.settings, question, answer)
         return answer
 
-    def _ask(self, question: str, profile: Profile, conv: Conversation | None, mode: Retriever,
+    def _ask(self, snap: Snapshot, question: str, profile: Profile, conv: Conversation | None, mode: Retriever,
              today: dt.date) -> Answer:
         q = (question or "").strip()
         if not q:
             return refusal(RefusalKind.EMPTY)
         if len(q) > MAX_QUESTION:
             return refusal(RefusalKind.LONG, limit=MAX_QUESTION)
-        snap = self.index.snapshot()
         if conv is not None and conv.last_ids and (fu := follow_up(q)) is not None:
             ans = self._follow_up(snap, fu, profile, conv, today)
             if ans is not None:

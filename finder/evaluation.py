@@ -8,30 +8,56 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from finder.answering.conversation import Conversation, Profile
 from finder.answering.retrieval import Retriever
 from finder.answering.types import Hit
 from finder.catalog.applicants import parse_applicant
+from finder.catalog.vocab import VerdictKind
 from finder.engine import Finder
 from finder.errors import RecordError
+from finder.safeyaml import load_file
 
 KINDS = {"discovery", "eligibility", "out_of_scope"}
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise RecordError(str(path), f"malformed YAML ({exc})") from None
-    qs = (doc or {}).get("questions") if isinstance(doc, dict) else None
+    """The questions of an eval file, checked: a problem is a RecordError naming file, question and field."""
+    doc = load_file(path, max_bytes=4 * 1024 * 1024, hint="fix the question file, then run `finder eval` again")
+    qs = doc.get("questions") if isinstance(doc, dict) else None
     if not isinstance(qs, list):
-        raise RecordError(str(path), "expected a mapping with a 'questions' list")
+        raise RecordError(str(path), "expected a mapping with a 'questions' list", field="questions")
     for i, q in enumerate(qs):
-        if not isinstance(q, dict) or q.get("kind") not in KINDS or not q.get("question") or not q.get("id"):
-            raise RecordError(str(path), f"expected id, question and kind in {sorted(KINDS)}", record=f"#{i}")
+        _check_question(path, i, q)
     return qs
+
+
+def _check_question(path: Path, i: int, q: Any) -> None:
+    def bad(field: str, problem: str) -> RecordError:
+        rid = str(q.get("id")) if isinstance(q, dict) and q.get("id") else f"#{i}"
+        return RecordError(str(path), problem, record=rid, field=field)
+
+    if not isinstance(q, dict):
+        raise bad("", "expected a mapping with id, kind and question")
+    for key in ("id", "question"):
+        if not isinstance(q.get(key), str | int) or not str(q.get(key)).strip():
+            raise bad(key, f"expected a non-empty {key}")
+    if q.get("kind") not in KINDS:
+        raise bad("kind", f"expected one of {sorted(KINDS)}, found {q.get('kind')!r}")
+    if q.get("applicant") is not None:
+        try:
+            parse_applicant(str(q["applicant"]))
+        except ValueError as exc:
+            raise bad("applicant", str(exc)) from None
+    if q["kind"] == "discovery" and (not isinstance(q.get("expect_any"), list) or not q["expect_any"]):
+        raise bad("expect_any", "a discovery question needs a non-empty list of expected ids")
+    if q["kind"] == "eligibility":
+        if not isinstance(q.get("about"), str):
+            raise bad("about", "an eligibility question needs the program id or ALN it is about")
+        verdict = q.get("verdict")
+        accepted: list[Any] = verdict if isinstance(verdict, list) else [verdict]
+        wrong = [v for v in accepted if v not in {k.value for k in VerdictKind}]
+        if wrong or not accepted:
+            raise bad("verdict", f"expected one or more of {[k.value for k in VerdictKind]}, found {wrong}")
 
 
 @dataclass

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FINDER_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(Path("data/opportunities"), description="Folder of catalog YAML records.")
+    offices_dir: Path = Field(Path("data/state_offices"),
+                              description="Folder of the state-office table (who runs each pass-through program).")
     notices_dir: Path = Field(
         Path("data/notices"),
         description="Folder of Grants.gov extracts (XML/zip) or search2/fetchOpportunity JSON joined at ingest.",
@@ -74,6 +76,13 @@ class Settings(BaseSettings):
         0.34, description="Lowest dense similarity of the best hit for the finder to answer instead of refusing."
     )
     concurrency: int = Field(4, description="How many chat requests the web app runs at once.")
+    max_extract_mb: int = Field(4096, description="Largest uncompressed Grants.gov XML extract read, in MB.")
+    max_json_mb: int = Field(64, description="Largest Grants.gov JSON response read, in MB.")
+    max_field_kb: int = Field(256, description="Largest single field in a Grants.gov record, in KB.")
+    max_zip_ratio: int = Field(200, description="Largest uncompressed-to-compressed ratio of a zip member.")
+    max_record_kb: int = Field(512, description="Largest catalog YAML file read, in KB.")
+    max_upload_mb: int = Field(
+        256, description="Largest file the web app accepts for upload, in MB (Gradio's max_file_size).")
     today: dt.date | None = Field(
         None, description="Fixed 'today' (YYYY-MM-DD) for deadline math; unset uses the clock.")
 

@@ -24,6 +24,7 @@ from finder.index.generation import NOTICES, PROGRAMS, Generation, Row
 from finder.index.store import Store
 from finder.settings import Settings
 from ingest.sources import grants_gov
+from ingest.sources.limits import Limits
 
 Progress = Callable[[str, int, int], None]
 
@@ -72,11 +73,11 @@ def notice_row(n: Notice, file: str) -> Row:
                n.model_dump(mode="json"))
 
 
-def _read_catalog(data_dir: Path, report: IngestReport) -> tuple[dict[str, Row], set[str]]:
+def _read_catalog(data_dir: Path, report: IngestReport, max_bytes: int) -> tuple[dict[str, Row], set[str]]:
     """Rows of valid records, and the relative paths of files that failed (their old rows are kept)."""
     rows: dict[str, Row] = {}
     bad: set[str] = set()
-    for file, item in scan_catalog(data_dir):
+    for file, item in scan_catalog(data_dir, max_bytes=max_bytes):
         rel = str(file.relative_to(data_dir))
         if isinstance(item, RecordError):
             report.skipped.append(str(item))
@@ -95,7 +96,7 @@ def _read_notices(paths: list[Path], alns: set[str], settings: Settings,
     for path in paths:
         staged: dict[str, Row] = {}
         try:
-            for notice in grants_gov.read(path, errors=report.skipped):
+            for notice in grants_gov.read(path, errors=report.skipped, limits=Limits.of(settings)):
                 if set(notice.alns) & alns or set(notice.categories) & keep:
                     staged[notice.id] = notice_row(notice, path.name)
         except RecordError as exc:
@@ -135,7 +136,11 @@ def _current(store: Store, settings: Settings, report: IngestReport) -> tuple[di
         if not pointer:
             return None, None
         current = store.open(pointer["generation"])
-        current.hashes(PROGRAMS)
+        try:
+            current.hashes(PROGRAMS)
+        except BaseException:
+            current.close()
+            raise
         return pointer, current
     except StoreUnavailableError:
         raise
@@ -184,13 +189,17 @@ def _refresh(settings: Settings, store: Store, data_dir: Path, notice_paths: lis
              started: float, after_fork: Callable[[], None] | None) -> IngestReport:
     report = IngestReport()
     progress("reading catalog", 0, 1)
-    programs, bad_files = _read_catalog(data_dir, report)
+    programs, bad_files = _read_catalog(data_dir, report, settings.max_record_kb * 1024)
     progress("reading notices", 0, 1)
     alns = {r.meta["aln"] for r in programs.values()}
     notices, bad_notice_files = _read_notices(notice_paths, {str(a) for a in alns}, settings, report)
     pointer, current = _current(store, settings, report)
-    p_add, p_chg, p_del, report.unchanged = _diff(current, PROGRAMS, programs, bad_files)
-    n_add, n_chg, n_del, report.notices_unchanged = _diff(current, NOTICES, notices, bad_notice_files)
+    try:
+        p_add, p_chg, p_del, report.unchanged = _diff(current, PROGRAMS, programs, bad_files)
+        n_add, n_chg, n_del, report.notices_unchanged = _diff(current, NOTICES, notices, bad_notice_files)
+    finally:
+        if current is not None:
+            current.close()  # a serving process refreshes often: never leave the reader's files open
     report.added, report.updated, report.removed = [r.id for r in p_add], [r.id for r in p_chg], p_del
     report.notices_added, report.notices_updated, report.notices_removed = len(n_add), len(n_chg), len(n_del)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -61,7 +61,8 @@ def copy_catalog(dest: Path, ids: list[str] | None = None) -> Path:
 
 
 def make_settings(tmp: Path, data: Path, **extra: object) -> Settings:
-    return Settings(data_dir=data, index_dir=tmp / "index", notices_dir=tmp / "notices", **extra)  # type: ignore[arg-type]
+    return Settings(data_dir=data, index_dir=tmp / "index", notices_dir=tmp / "notices",  # type: ignore[arg-type]
+                    offices_dir=ROOT / "data" / "state_offices", **extra)
 
 
 @pytest.fixture

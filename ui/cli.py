@@ -96,18 +96,22 @@ def ingest(ctx: click.Context, data: Path | None, notices: tuple[Path, ...], wai
 @click.option("--data", type=click.Path(path_type=Path), help="Catalog folder (default FINDER_DATA_DIR).")
 @click.pass_context
 def validate(ctx: click.Context, data: Path | None) -> None:
-    """Check every catalog file against the Opportunity model.
+    """Check every catalog file and the state-office table.
 
     Example: finder validate --data data/opportunities
     """
     from finder.catalog.model import load_catalog
 
     settings = _settings(ctx, data)
-    records, errors = load_catalog(Path(settings.data_dir))
-    for e in errors:
+    from finder.catalog.offices import load_offices
+
+    records, errors = load_catalog(Path(settings.data_dir), max_bytes=settings.max_record_kb * 1024)
+    table, office_errors = load_offices(Path(settings.offices_dir), {op.id for op in records})
+    for e in errors + office_errors:
         click.echo(f"error: {e}", err=True)
-    click.echo(f"validate: {len(records)} valid, {len(errors)} invalid in {settings.data_dir}")
-    ctx.exit(1 if errors else 0)
+    click.echo(f"validate: {len(records)} valid, {len(errors)} invalid in {settings.data_dir}; "
+               f"{len(table.files)} state-office files valid, {len(office_errors)} invalid in {settings.offices_dir}")
+    ctx.exit(1 if errors or office_errors else 0)
 
 
 def _finder(settings: Settings):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from finder.answering.facts import short_name
+from finder.answering.facts import office_phrase, short_name
 from finder.answering.types import MAX_SHOWN, Answer, Hit
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import UNREVIEWED_NOTE, Asker
@@ -67,6 +67,8 @@ def eligibility_lead(hit: Hit) -> str:
         via = inert(v.via or "a state or other partner")
         lead = (f"Not directly. {before + ' ' if before else ''}{plural.capitalize()} cannot apply to the federal "
                 f"agency for {_name(hit)}; the money reaches them through {via}.")
+        if (office := office_phrase(hit)) is not None:
+            lead += f" {office[0].upper()}{office[1:]}."
     elif v.kind is VerdictKind.NOT_ELIGIBLE:
         lead = f"No, not for {_name(hit)}. {reason}"
     else:

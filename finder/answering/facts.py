@@ -13,6 +13,7 @@ from finder.answering.types import Hit, NoticeView
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import join
 from finder.catalog.model import Opportunity
+from finder.catalog.rules import STATES
 from finder.catalog.vocab import Applicant, NoticeStatus, VerdictKind
 from finder.text import inert
 
@@ -129,3 +130,17 @@ def verdict_phrase(hit: Hit) -> str:
     if v.kind is VerdictKind.THROUGH and v.via:
         return f"Not directly: through {inert(v.via.split(',')[0])}"
     return v.badge
+
+
+def office_phrase(hit: Hit, *, link: bool = True) -> str | None:
+    """'In Texas: Texas Water Development Board' (linked), or a pointer to the federal list of state offices."""
+    o = hit.office
+    if o is None:
+        return None
+    state = STATES.get(o.state, o.state) if o.state else None
+    if o.agency is not None and state:
+        name = inert(o.agency)
+        return f"In {state}: [{name}]({o.url})" if link else f"In {state}: {name}"
+    where = f"{state}'s" if state else "your state's"
+    text = f"find {where} {inert(o.title).lower()} on the federal list of state contacts"
+    return f"{text} ([list]({o.federal_list}))" if link else text

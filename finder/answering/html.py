@@ -49,6 +49,13 @@ def badge(hit: Hit) -> str:
 def card(hit: Hit) -> str:
     op = hit.program
     rows = [f'<div class="verdict">{badge(hit)}</div>']
+    if hit.office is not None:
+        o = hit.office
+        if o.agency is not None:
+            rows.append(_row("Your state's office", f"{escape(o.agency)} ({_link('official page', o.url)})"))
+        else:
+            rows.append(_row("Your state's office",
+                             f"{escape(o.title)}: see the {_link('federal list', o.federal_list)}"))
     if (status := status_phrase(op)) is not None:
         src = fact_source(op, "status")
         cls = "status-ended" if op.status is not None and not op.status.live else "status"

@@ -13,6 +13,7 @@ from finder.answering.facts import (
     first_sentences,
     next_deadline,
     notice_phrase,
+    office_phrase,
     official_links,
     ordered_notices,
     status_phrase,
@@ -28,6 +29,8 @@ def program_line(i: int, hit: Hit) -> str:
     """'1. **Safe Streets and Roads for All (SS4A)**, ALN 20.939: Eligible · Open, closes 2026-12-20'."""
     op = hit.program
     parts = [verdict_phrase(hit)]
+    if (office := office_phrase(hit)) is not None:
+        parts.append(office)
     if op.status is not None and not op.status.live:
         parts.append(f"{op.status.value.value} as of {op.status.as_of.isoformat()}")
     if (deadline := next_deadline(hit)) is not None:
@@ -59,6 +62,8 @@ def program_detail(i: int, hit: Hit, *, full_summary: bool = False) -> str:
     lines = [f"**{i}. {inert(display_name(op))}**, ALN {op.aln}, {inert(op.sub_agency or op.agency)}"]
     if hit.verdict:
         lines.append(f"- {hit.verdict.badge}: {inert(hit.verdict.reason)}")
+    if (office := office_phrase(hit)) is not None:
+        lines.append(f"- Your state's office: {office}")
     if (status := status_phrase(op)) is not None:
         src = fact_source(op, "status")
         lines.append(f"- Status: {status}" + (f" ([source]({src[1]}))" if src else ""))

@@ -13,6 +13,7 @@ from typing import Any
 from finder.catalog.eligibility import Asker, Verdict
 from finder.catalog.model import Opportunity
 from finder.catalog.notices import Notice
+from finder.catalog.offices import OfficeContact
 from finder.catalog.vocab import Applicant, NoticeStatus, RefusalKind
 
 MAX_SHOWN = 5
@@ -48,6 +49,7 @@ class Hit:
     verdict: Verdict | None
     notices: tuple[NoticeView, ...] = ()
     named: bool = False
+    office: OfficeContact | None = None  # the state office that passes the money through, for this asker
 
     @property
     def id(self) -> str:

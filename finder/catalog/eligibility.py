@@ -170,6 +170,9 @@ def _from_rules(op: Opportunity, a: Asker) -> Verdict:
     place = _place(op, a)
     if place is not None and (place.kind is VerdictKind.NOT_ELIGIBLE or verdict.kind is VerdictKind.ELIGIBLE):
         return place
+    if rules.place is not None and a.state in rules.place.states and verdict.kind is VerdictKind.ELIGIBLE:
+        inside = f" {STATES[a.state]} is in {rules.place.area}."
+        return Verdict(op.id, applicant, verdict.kind, verdict.reason + inside)
     return verdict
 
 

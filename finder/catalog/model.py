@@ -17,6 +17,7 @@ from finder.catalog.applicants import CHECK
 from finder.catalog.rules import Rules, Status
 from finder.catalog.vocab import LOAN_TYPES, Applicant, AssistanceType, Sector
 from finder.errors import RecordError
+from finder.safeyaml import DEFAULT_MAX_BYTES, load_file
 from finder.text import ALN, RECORD_ID
 
 ALN_RE = rf"^{ALN}$"
@@ -155,7 +156,6 @@ class Opportunity(Strict):
 
 
 TEXT_RECIPE = "r2"  # r2: the program's uses join the embedded and BM25 text
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ten times faster when present
 
 
 def search_text(op: Opportunity) -> str:
@@ -188,20 +188,11 @@ def _first_error(file: Path, rid: str | None, exc: ValidationError) -> RecordErr
                        hint="fix the file, then run `finder validate`")
 
 
-def read_record(file: Path) -> Opportunity:
+def read_record(file: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Opportunity:
     """Parse one YAML file into an Opportunity, or raise a RecordError naming file, record and field."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RecordError(str(file), f"cannot read: {exc}") from None
-    if not text.strip():
+    raw = load_file(file, max_bytes=max_bytes, hint="fix the file, then run `finder validate`")
+    if raw is None:
         raise RecordError(str(file), "file is empty; expected one YAML mapping", hint="delete it or fill it in")
-    try:
-        raw = yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark else ""
-        raise RecordError(str(file), f"malformed YAML{at}", hint="fix the syntax, then run `finder validate`") from None
     if not isinstance(raw, dict):
         raise RecordError(str(file), f"expected a YAML mapping, found {type(raw).__name__}")
     rid = str(raw.get("id")) if raw.get("id") is not None else None
@@ -218,7 +209,8 @@ def iter_files(data_dir: Path) -> Iterator[Path]:
     yield from sorted(p for p in data_dir.rglob("*.y*ml") if p.is_file())
 
 
-def scan_catalog(data_dir: Path) -> Iterator[tuple[Path, Opportunity | RecordError]]:
+def scan_catalog(data_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 ) -> Iterator[tuple[Path, Opportunity | RecordError]]:
     """Each catalog file with its record, or the error that makes it unusable (a duplicate id included)."""
     if not data_dir.is_dir():
         raise RecordError(str(data_dir), "catalog folder not found",
@@ -226,7 +218,7 @@ def scan_catalog(data_dir: Path) -> Iterator[tuple[Path, Opportunity | RecordErr
     seen: dict[str, Path] = {}
     for file in iter_files(data_dir):
         try:
-            op = read_record(file)
+            op = read_record(file, max_bytes=max_bytes)
         except RecordError as exc:
             yield file, exc
             continue
@@ -237,11 +229,12 @@ def scan_catalog(data_dir: Path) -> Iterator[tuple[Path, Opportunity | RecordErr
         yield file, op
 
 
-def load_catalog(data_dir: Path) -> tuple[list[Opportunity], list[RecordError]]:
+def load_catalog(data_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 ) -> tuple[list[Opportunity], list[RecordError]]:
     """Every valid record and one error per bad file; duplicate ids are errors too."""
     records: list[Opportunity] = []
     errors: list[RecordError] = []
-    for _, item in scan_catalog(data_dir):
+    for _, item in scan_catalog(data_dir, max_bytes=max_bytes):
         if isinstance(item, RecordError):
             errors.append(item)
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -138,6 +139,7 @@ class Generation:
 
     def close(self) -> None:
         if self._close:
+            self._close = False  # closing twice must not release another holder's share
             _release(self.client)
 
     def _col(self, table: str):
@@ -149,8 +151,31 @@ def _placeholder(key: str) -> list[float]:
     return [math.cos(angle), math.sin(angle)]
 
 
+# Chroma shares one System per folder between every PersistentClient opened on it. A reader and a
+# refresh in the same process may hold the same folder, so the System stops only with its last holder.
+_HOLDERS: dict[str, int] = {}
+_HOLDERS_LOCK = threading.Lock()
+
+
+def persistent_client(path: str) -> ClientAPI:
+    """An embedded client on `path`, counted as one more holder of its shared System (see `_release`)."""
+    with _HOLDERS_LOCK:
+        client = chromadb.PersistentClient(path=path, settings=_chroma_settings())
+        ident = getattr(client, "_identifier", None)
+        if ident:
+            _HOLDERS[ident] = _HOLDERS.get(ident, 0) + 1
+        return client
+
+
 def _release(client: ClientAPI) -> None:
     ident = getattr(client, "_identifier", None)
-    system = SharedSystemClient._identifier_to_system.pop(ident, None) if ident else None
+    if not ident:
+        return
+    with _HOLDERS_LOCK:
+        _HOLDERS[ident] = _HOLDERS.get(ident, 1) - 1
+        if _HOLDERS[ident] > 0:
+            return
+        del _HOLDERS[ident]
+        system = SharedSystemClient._identifier_to_system.pop(ident, None)
     if system is not None:
         system.stop()

@@ -50,10 +50,11 @@ class Lexical:
         self._corrections: dict[str, str] = {}
         self.bm25 = bm25s.BM25()
         self.bm25.index(corpus, show_progress=False)
-        words = Counter(w for op in records for w in set(_norm_words(op.summary)))
+        words = Counter(w for op in records for w in set(_norm_words(" ".join([op.summary, *op.uses]))))
         self.acronyms: dict[str, set[str]] = {}
         self.case_sensitive: set[str] = set()
         self.titles: list[tuple[list[str], str]] = []
+        self.short_titles: dict[str, set[str]] = {}
         for op in records:
             for name in [op.popular_name or "", *op.keywords]:
                 for acro in re.findall(r"\b[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?\b", name):
@@ -61,12 +62,14 @@ class Lexical:
                     if caps >= 3 or (caps >= 2 and "-" in acro):
                         key = acro.lower()
                         self.acronyms.setdefault(key, set()).add(op.id)
-                        if key.isalpha() and words[key] >= 3:
+                        if key.isalpha() and (words[key] >= 1 or key in COMMON_WORDS):
                             self.case_sensitive.add(key)
             for title in (op.title, op.popular_name or ""):
                 words_t = [w for w in _norm_words(title) if w != "program"]
                 if len(words_t) >= 3:
                     self.titles.append((words_t, op.id))
+                elif len(words_t) == 2:  # "Recreational Trails Program": named only with its own last word
+                    self.short_titles.setdefault(" ".join(words_t), set()).add(op.id)
         self._title_grams: dict[tuple[str, str, str], set[int]] = {}
         for i, (words_t, _) in enumerate(self.titles):
             for j in range(len(words_t) - 2):
@@ -103,8 +106,8 @@ class Lexical:
             cands = [key] if key in self.acronyms else difflib.get_close_matches(key, self.acronyms, 1, 0.85) \
                 if len(key) >= 5 and raw.isupper() else []
             for c in cands:
-                if c in self.case_sensitive and not raw.isupper():
-                    continue
+                if c in self.case_sensitive and not raw.isupper() and not _cued(text, raw):
+                    continue  # "raise", "alert", "price": an everyday word, not the program, unless cued
                 for pid in self.acronyms[c]:
                     hits[pid] = max(hits.get(pid, 0.0), 1.0)
         q = _norm_words(text)
@@ -117,7 +120,26 @@ class Lexical:
             best = _longest_run(words_t, qs)
             if best >= 3 and best / len(words_t) >= 0.6:
                 hits[pid] = max(hits.get(pid, 0.0), best / len(words_t))
+        for m in re.finditer(r"\b(\w+ \w+) (?:program|grants?)\b", " ".join(q)):
+            for pid in self.short_titles.get(m[1], ()):
+                hits[pid] = max(hits.get(pid, 0.0), 1.0)
         return hits
+
+
+# Everyday words that are also program acronyms, beyond those the catalog's own prose already uses.
+COMMON_WORDS = frozenset("alert build raise smart mega price home protect safe hope rise grow".split())
+CUE_AFTER = re.compile(r"\s+(programs?|grants?|funding|funds|money|loans?|nofo|notice|application|round)\b", re.I)
+CUE_BEFORE = re.compile(r"\b(about|for|explain|is|apply to|the)\s+$", re.I)
+
+
+def _cued(text: str, word: str) -> bool:
+    """A lowercase acronym names a program only when the words around it say so: "the raise grant",
+    "apply for raise?"; "a flood alert" or "the stock price" are plain English."""
+    for m in re.finditer(rf"\b{re.escape(word)}\b", text):
+        after, before = text[m.end():], text[:m.start()]
+        if CUE_AFTER.match(after) or (CUE_BEFORE.search(before) and re.fullmatch(r"[\s?.!]*", after)):
+            return True
+    return False
 
 
 def _longest_run(words_t: list[str], qs: str) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -32,6 +34,29 @@ class Snapshot:
     lexical: Lexical
     embedder: Embedder
     _empty: list[Notice] = field(default_factory=list)
+    _leases: int = 0
+    _retired: bool = False
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def lease(self) -> Snapshot:
+        with self._guard:
+            self._leases += 1
+        return self
+
+    def release(self) -> None:
+        with self._guard:
+            self._leases -= 1
+            last = self._retired and self._leases == 0
+        if last:
+            self.generation.close()
+
+    def retire(self) -> None:
+        """A newer snapshot replaced this one: close its store handles once the last reader is done."""
+        with self._guard:
+            self._retired = True
+            idle = self._leases == 0
+        if idle:
+            self.generation.close()
 
     def notices_for(self, aln: str) -> list[Notice]:
         return self.notices.get(aln, self._empty)
@@ -65,8 +90,10 @@ def load_snapshot(store: Store, embedder: Embedder) -> Snapshot:
             for aln in n.alns:
                 by_aln[aln].append(n)
     except IndexMissingError:
+        gen.close()
         raise
     except Exception as exc:
+        gen.close()
         raise IndexMissingError(
             f"index generation {pointer['generation']} cannot be read ({exc}); run `finder ingest` to rebuild"
         ) from exc
@@ -85,6 +112,7 @@ class Index:
         self._stamp = ""
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._lease_lock = threading.Lock()
         self.last_error: str | None = None
 
     def snapshot(self) -> Snapshot:
@@ -103,11 +131,43 @@ class Index:
                 return self._snap
             if self._snap is None or stamp != self._stamp:
                 try:
-                    self._snap = load_snapshot(self.store, self.embedder)
-                    self._stamp = stamp
+                    fresh = load_snapshot(self.store, self.embedder)
+                    old, self._snap, self._stamp = self._snap, fresh, stamp
+                    if old is not None:
+                        old.retire()
+                        del old
+                        _give_back_memory()
                     self.last_error = None
                 except IndexMissingError as exc:
                     if self._snap is None:
                         raise
                     self.last_error = str(exc)
             return self._snap
+
+    @contextmanager
+    def reading(self) -> Iterator[Snapshot]:
+        """The current snapshot, held open for the duration of a query even if a refresh swaps it meanwhile."""
+        with self._lease_lock:
+            snap = self.snapshot().lease()
+        try:
+            yield snap
+        finally:
+            snap.release()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snap is not None:
+                self._snap.retire()
+                self._snap = None
+
+
+def _give_back_memory() -> None:
+    """After a swap the old snapshot's objects are garbage: collect them and hand freed heap pages back to
+    the system, so a server that refreshes daily for months keeps a flat footprint."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -26,7 +26,7 @@ from chromadb.api import ClientAPI
 from finder.catalog.model import TEXT_RECIPE
 from finder.errors import IndexMissingError, StoreUnavailableError
 from finder.index.embeddings import Embedder
-from finder.index.generation import NOTICES, PROGRAMS, Generation, _chroma_settings
+from finder.index.generation import NOTICES, PROGRAMS, Generation, _chroma_settings, persistent_client
 from finder.settings import Settings
 
 
@@ -104,7 +104,7 @@ class Store:
             raise IndexMissingError(f"index folder {path} is missing or damaged; run `finder ingest` to rebuild")
         path.mkdir(parents=True, exist_ok=True)
         try:
-            client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+            client = persistent_client(str(path))
         except Exception as exc:
             raise IndexMissingError(f"index folder {path} cannot be opened ({exc}); run `finder ingest`") from exc
         return Generation(client, generation, f"{self.base}-", self.embedder, close=True)

@@ -10,10 +10,10 @@ import datetime as dt
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
-from xml.etree import ElementTree as ET
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -22,10 +22,8 @@ from finder.catalog.notices import Notice, grants_gov_url
 from finder.catalog.vocab import FundingInstrument
 from finder.errors import RecordError
 from finder.text import is_aln, strip_markup
-
-SYNOPSIS = "OpportunitySynopsisDetail_1_0"
-FORECAST = "OpportunityForecastDetail_1_0"
-REPEATED = {"FundingInstrumentType", "CategoryOfFundingActivity", "CFDANumbers", "EligibleApplicants"}
+from ingest.sources.limits import MB, Limits
+from ingest.sources.xml_extract import iter_records, zip_members
 
 
 class BadField(ValueError):
@@ -116,51 +114,20 @@ def notice_from_fields(f: dict[str, Any], *, forecast: bool) -> Notice:
         raise BadField(".".join(map(str, err["loc"])), err["msg"]) from None
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _notices(records: Iterator[tuple[dict[str, Any], bool]], name: str, errors: list[str]) -> Iterator[Notice]:
+    for count, (fields, forecast) in enumerate(records, 1):
+        try:
+            yield notice_from_fields(fields, forecast=forecast)
+        except BadField as exc:
+            rid = fields.get("OpportunityID") or f"#{count}"
+            errors.append(str(RecordError(name, str(exc), record=str(rid), field=exc.field, hint="record skipped")))
 
 
-def iter_xml(stream: IO[bytes], name: str, errors: list[str]) -> Iterator[Notice]:
-    """Stream notices out of an extract; memory stays bounded because each record is cleared once read."""
-    context = ET.iterparse(stream, events=("start", "end"))
-    root = None
-    count = 0
-    try:
-        for event, elem in context:
-            if event == "start":
-                if root is None:
-                    root = elem
-                continue
-            kind = _local(elem.tag)
-            if kind not in (SYNOPSIS, FORECAST):
-                continue
-            count += 1
-            fields: dict[str, Any] = {}
-            for child in elem:
-                key = _local(child.tag)
-                if key in REPEATED:
-                    fields.setdefault(key, []).append(child.text or "")
-                else:
-                    fields[key] = child.text or ""
-            elem.clear()
-            if root is not None:
-                root.clear()
-            try:
-                yield notice_from_fields(fields, forecast=kind == FORECAST)
-            except BadField as exc:
-                rid = fields.get("OpportunityID") or f"#{count}"
-                errors.append(str(RecordError(name, str(exc), record=str(rid), field=exc.field,
-                                              hint="record skipped")))
-    except ET.ParseError as exc:
-        raise RecordError(name, f"malformed XML ({exc}) after {count} records",
-                          hint="the file is truncated or damaged; download the extract again") from None
-    if root is None:
-        raise RecordError(name, "file is empty; expected a Grants.gov XML extract")
-
-
-def read(path: Path, *, errors: list[str] | None = None) -> Iterator[Notice]:
-    """Notices from one file (.zip, .xml or .json). Record problems go to `errors`; file problems raise."""
+def read(path: Path, *, errors: list[str] | None = None, limits: Limits | None = None) -> Iterator[Notice]:
+    """Notices from one file (.zip, .xml or .json). Record problems go to `errors`; file problems, a file
+    over a cap among them, raise RecordError naming the file and the cap."""
     errors = errors if errors is not None else []
+    limits = limits or Limits()
     name = str(path)
     if not path.is_file():
         raise RecordError(name, "file not found")
@@ -168,34 +135,29 @@ def read(path: Path, *, errors: list[str] | None = None) -> Iterator[Notice]:
         raise RecordError(name, "file is empty; expected a Grants.gov extract or API response")
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        return _read_zip(path, errors)
+        return _read_zip(path, errors, limits)
     if suffix == ".json":
-        return iter(list(read_json(path, errors)))
-    return _read_xml_file(path, errors)
+        return iter(list(read_json(path, errors, limits)))
+    return _read_xml_file(path, errors, limits)
 
 
-def _read_xml_file(path: Path, errors: list[str]) -> Iterator[Notice]:
+def _read_xml_file(path: Path, errors: list[str], limits: Limits) -> Iterator[Notice]:
     with open(path, "rb") as fh:
-        yield from iter_xml(fh, str(path), errors)
+        yield from _notices(iter_records(fh, str(path), limits), str(path), errors)
 
 
-def _read_zip(path: Path, errors: list[str]) -> Iterator[Notice]:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            members = [m for m in zf.namelist() if m.lower().endswith(".xml")]
-            if not members:
-                raise RecordError(str(path), "zip holds no .xml extract")
-            for member in members:
-                with zf.open(member) as fh:
-                    yield from iter_xml(fh, f"{path}:{member}", errors)
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
-        raise RecordError(str(path), f"not a readable zip ({exc})",
-                          hint="the download is truncated or damaged; fetch the extract again") from None
-    except (OSError, ValueError) as exc:
-        if isinstance(exc, RecordError):
+def _read_zip(path: Path, errors: list[str], limits: Limits) -> Iterator[Notice]:
+    for where, open_member in zip_members(path, limits):
+        try:
+            with open_member() as fh:
+                yield from _notices(iter_records(fh, where, limits), where, errors)
+        except RecordError:
             raise
-        raise RecordError(str(path), f"zip member cannot be read ({exc})",
-                          hint="the download is truncated or damaged; fetch the extract again") from None
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError,
+                zlib.error) as exc:
+            raise RecordError(where, f"zip member cannot be read ({type(exc).__name__}: {exc})",
+                              hint="the download is truncated, damaged or in an unsupported format; "
+                                   "fetch the extract again") from None
 
 
 def _listish(v: Any) -> list[str]:
@@ -246,8 +208,12 @@ def _from_fetch(d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     }, forecast
 
 
-def read_json(path: Path, errors: list[str]) -> Iterator[Notice]:
+def read_json(path: Path, errors: list[str], limits: Limits | None = None) -> Iterator[Notice]:
     name = str(path)
+    limits = limits or Limits()
+    if path.stat().st_size > limits.json_bytes:
+        raise RecordError(name, f"JSON file is over the {limits.json_bytes // MB} MB cap (FINDER_MAX_JSON_MB)",
+                          hint="skipped; a search2 or fetchOpportunity response is far smaller")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

@@ -53,5 +53,22 @@ def test_details_file_shape(full_index, shared, tmp_path, monkeypatch):
 def test_bad_question_file_is_a_clear_error(tmp_path):
     f = tmp_path / "q.yaml"
     f.write_text("questions:\n  - {id: x, kind: nonsense, question: hi}\n")
-    with pytest.raises(RecordError, match="q.yaml record #0"):
+    with pytest.raises(RecordError, match="q.yaml record x field kind: expected one of"):
         load_questions(f)
+
+
+@pytest.mark.parametrize("text, where", [
+    ("questions:\n  - {id: a, kind: discovery, question: hi}\n", "record a field expect_any"),
+    ("questions:\n  - {id: b, kind: eligibility, question: hi, about: '20.939', verdict: maybe}\n",
+     "record b field verdict"),
+    ("questions:\n  - {id: c, kind: discovery, question: hi, applicant: wizard, expect_any: [x]}\n",
+     "record c field applicant"),
+    ("a: &x [1]\nquestions: *x\n", "anchors and aliases are not allowed"),
+    ("questions: [unclosed\n", "malformed YAML"),
+    ("- just a list\n", "field questions"),
+])
+def test_malformed_question_files_give_one_line_not_a_traceback(tmp_path, text, where):
+    f = tmp_path / "q.yaml"
+    f.write_text(text)
+    r = CliRunner().invoke(main, ["eval", str(f)])
+    assert r.exit_code == 1 and where in r.output and "Traceback" not in r.output

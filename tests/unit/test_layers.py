@@ -8,7 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("finder", "ingest", "ui")
-RANKS = [("finder.settings", 0), ("finder.errors", 0), ("finder.text", 0), ("finder.catalog", 1),
+RANKS = [("finder.settings", 0), ("finder.errors", 0), ("finder.text", 0), ("finder.safeyaml", 0),
+         ("finder.catalog", 1),
          ("finder.index", 2), ("finder.answering", 3), ("finder.engine", 4), ("finder.evaluation", 4),
          ("finder", 4), ("ingest", 5), ("ui", 6)]
 MAX_MODULE_LINES = 300

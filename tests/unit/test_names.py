@@ -1,0 +1,22 @@
+"""Acronyms name programs only when the question means the program, not the everyday word."""
+
+import pytest
+
+from finder.catalog.model import load_catalog
+from finder.index.lexical import Lexical
+from tests.conftest import CATALOG
+
+LEX = Lexical(load_catalog(CATALOG)[0])
+
+
+@pytest.mark.parametrize("question, named", [
+    ("We got a flood alert and need money for sirens", set()),
+    ("Tell me about the ALERT program", {"20.703"}),
+    ("What is the stock price of Tesla?", set()),
+    ("Can a county apply for raise?", {"20.933"}),
+    ("Can a county apply for RAISE?", {"20.933"}),
+    ("tell me about ss4a", {"20.939"}),
+    ("We want to raise a road before the next flood", set()),
+])
+def test_acronym_matching(question, named):
+    assert set(LEX.names(question)) & {"20.703", "20.933", "20.939", "14.024"} == named
