@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from finder.answering.compose import compose, refusal
@@ -32,6 +33,10 @@ MAX_QUESTION = 2000
 LOW_MARGIN = 0.06
 # a named program still needs some topical similarity: 'the stock PRICE of Tesla' is not about CDBG-PRICE
 NAMED_FLOOR = 0.2
+NO_NOTICES = ("No Grants.gov notices are loaded yet, so I can't list deadlines. Ask about a kind of project "
+              "(\"water grants closing soon\") to see the matching programs, or ask staff to fetch notices.")
+NO_DEADLINES = ("No Grants.gov notices are loaded, so I can't list deadlines yet. These programs match your "
+                "question; each card links its Grants.gov search for current notices.")
 FILTERS = {
     FollowUpFilter.LOAN: (lambda h: h.program.lends, "let a local government borrow"),
     FollowUpFilter.GRANT: (lambda h: bool(set(h.program.assistance_types) & GRANT_TYPES), "offer grants"),
@@ -106,13 +111,14 @@ class Finder:
         today = today or self.today()
         with self.index.reading() as snap:
             answer = self._ask(snap, question, profile or Profile(), conversation, mode, today)
+            acronyms = dict(snap.lexical.acronyms)
         if conversation is not None and answer.shown:
             conversation.last_ids = [h.id for h in answer.shown]
         answer.text = render(answer)
         if use_llm and self.settings.llm_enabled and answer.shown and not answer.refused:
             from finder.answering.llm import rewrite
 
-            answer = rewrite(self.settings, question, answer)
+            answer = rewrite(self.settings, question, answer, acronyms)
         return answer
 
     def _ask(self, snap: Snapshot, question: str, profile: Profile, conv: Conversation | None, mode: Retriever,
@@ -131,21 +137,31 @@ class Finder:
         asker = asker_of(c)
         if c.off_limits:
             return refusal(c.off_limits, asker)
+        if c.close_window and not snap.notices:  # no deadlines to filter on: show the programs, say so
+            c = replace(c, close_window=None)
+            no_deadlines = True
+        else:
+            no_deadlines = False
         found = retrieve(snap, c, k=10, mode=mode, today=today)
         scored, confidence = found.ranked, found.best_similarity
         named = any(s.named for s in scored)
         if not scored and c.close_window:
             return compose([], asker, window=c.close_window, notices_loaded=bool(snap.notices))
         floor = NAMED_FLOOR if named else self.settings.min_score
+        if no_deadlines and (not scored or confidence < floor):
+            return Answer(NO_NOTICES, asker=asker)
         if not scored or (confidence < floor and not c.close_window):
             log.info("refused as off-topic: best similarity %.3f below %.3f", confidence, floor)
             return refusal(RefusalKind.LOW, asker)
         hits = self._hits(snap, scored, asker, today, c.close_window)
         about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
-        return compose(hits, asker, about=about, low_confidence=low, window=c.close_window,
-                       notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question,
-                       named=[h for h in hits if h.named])
+        answer = compose(hits, asker, about=about, low_confidence=low, window=c.close_window,
+                         notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question,
+                         named=[h for h in hits if h.named])
+        if no_deadlines:
+            answer.lead = NO_DEADLINES
+        return answer
 
     def _follow_up(self, snap: Snapshot, fu: FollowUp, profile: Profile, conv: Conversation,
                    today: dt.date) -> Answer | None:

@@ -70,11 +70,13 @@ class EvalResult:
     p50: float = 0.0
     p95: float = 0.0
     misses: list[str] = field(default_factory=list)
+    llm: dict[str, int] = field(default_factory=dict)  # LLM leads accepted / rejected / unavailable
 
     def summary(self) -> str:
         return (f"recall@5={self.recall5:.3f} MRR@10={self.mrr10:.3f} "
                 f"eligibility={self.verdicts[0]}/{self.verdicts[1]} refused={self.refused[0]}/{self.refused[1]} "
                 f"latency_p50={self.p50:.0f}ms p95={self.p95:.0f}ms"
+                + ("\nLLM leads: " + ", ".join(f"{k} {v}" for k, v in sorted(self.llm.items())) if self.llm else "")
                 + (f"\nmissed: {', '.join(self.misses)}" if self.misses else ""))
 
 
@@ -95,7 +97,8 @@ def verdict_about(hits: list[Hit], about: str) -> str | None:
     return None
 
 
-def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = Retriever.HYBRID) -> EvalResult:
+def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = Retriever.HYBRID,
+             use_llm: bool = False) -> EvalResult:
     res = EvalResult()
     finder.index.snapshot()
     finder.index.embedder.embed_query("warm up")
@@ -106,7 +109,10 @@ def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = 
     for q in questions:
         applicant = parse_applicant(q["applicant"]) if q.get("applicant") else None
         t0 = time.perf_counter()
-        answer = finder.ask(q["question"], Profile(applicant=applicant), Conversation(), mode=mode, use_llm=False)
+        answer = finder.ask(q["question"], Profile(applicant=applicant), Conversation(), mode=mode, use_llm=use_llm)
+        if answer.llm:
+            outcome = answer.llm.split(":")[0]
+            res.llm[outcome] = res.llm.get(outcome, 0) + 1
         ms = (time.perf_counter() - t0) * 1000
         latencies.append(ms)
         hits = answer.hits[:10]

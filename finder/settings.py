@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(
         None, description="Password of the admin (refresh) tab; the tab is disabled while unset."
     )
+    admin_max_attempts: int = Field(10, description="Wrong admin passwords from one client before a lockout.")
+    admin_lockout_seconds: int = Field(900, description="How long a locked-out client must wait.")
+    admin_idle_minutes: float = Field(30.0, description="An admin login expires after this many idle minutes.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for the optional LLM mode.")
     llm_model: str | None = Field(None, description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint, if it needs one.")
@@ -76,6 +79,19 @@ class Settings(BaseSettings):
         0.34, description="Lowest dense similarity of the best hit for the finder to answer instead of refusing."
     )
     concurrency: int = Field(4, description="How many chat requests the web app runs at once.")
+    grants_gov_api_url: str = Field("https://api.grants.gov/v1/api",
+                                    description="Base URL of the Grants.gov API (search2, fetchOpportunity).")
+    grants_gov_extract_url: str = Field(
+        "https://www.grants.gov/extract/GrantsDBExtract{date}v2.zip",
+        description="URL of the daily XML extract; {date} becomes YYYYMMDD.")
+    fetch_method: str = Field("api", description="How `finder fetch-notices` gets notices: 'api' or 'extract'.")
+    fetch_connect_timeout: float = Field(10.0, description="Seconds to connect to Grants.gov.")
+    fetch_read_timeout: float = Field(60.0, description="Seconds to wait for each read from Grants.gov.")
+    fetch_retries: int = Field(4, description="Retries, with backoff, after a 429, a 5xx or a dropped connection.")
+    fetch_backoff: float = Field(1.0, description="First backoff in seconds; it doubles on each retry.")
+    fetch_max_mb: int = Field(512, description="Largest download accepted from Grants.gov, in MB.")
+    refresh_every_hours: float | None = Field(
+        None, description="When set, `finder serve` fetches notices and refreshes the index this often.")
     max_extract_mb: int = Field(4096, description="Largest uncompressed Grants.gov XML extract read, in MB.")
     max_json_mb: int = Field(64, description="Largest Grants.gov JSON response read, in MB.")
     max_field_kb: int = Field(256, description="Largest single field in a Grants.gov record, in KB.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import queue
 import shutil
 import threading
@@ -18,16 +17,12 @@ from finder.errors import FinderError
 from finder.settings import Settings
 
 
-def check_password(settings: Settings, attempt: str) -> bool:
-    if settings.admin_password is None:
-        return False
-    return hmac.compare_digest((attempt or "").encode(), settings.admin_password.get_secret_value().encode())
-
-
-def run_refresh(settings: Settings, finder: Finder, authed: bool, upload: Any = None) -> Iterator[tuple[str, str]]:
-    """Run a refresh in the background and stream (progress, report) as it goes."""
+def run_refresh(settings: Settings, finder: Finder, authed: bool, upload: Any = None,
+                fetch: bool = False) -> Iterator[tuple[str, str]]:
+    """Run a refresh (after a Grants.gov fetch, if asked) in the background and stream (progress, report)."""
     if not authed:
         raise gr.Error("Log in to the admin tab first.")
+    from ingest.fetch import FetchError, fetch_and_refresh
     from ingest.refresh import refresh
 
     notes = []
@@ -35,15 +30,22 @@ def run_refresh(settings: Settings, finder: Finder, authed: bool, upload: Any = 
         try:
             notes.append(stage_upload(settings, Path(upload if isinstance(upload, str) else upload.name)))
         except FinderError as exc:
-            yield "Upload rejected", f"**Upload rejected:** {escape(exc)}\n\nThe index was not changed."
+            message = str(exc).replace(str(Path(upload if isinstance(upload, str) else upload.name).parent) + "/", "")
+            yield "Upload rejected", f"**Upload rejected:** {escape(message)}\n\nThe index was not changed."
             return
     events: queue.Queue[tuple[str, int, int]] = queue.Queue()
     result: dict[str, Any] = {}
 
     def work() -> None:
+        step = lambda s, d, t: events.put((s, d, t))  # noqa: E731
         try:
-            result["report"] = refresh(settings, embedder=finder.index.embedder,
-                                       progress=lambda s, d, t: events.put((s, d, t)))
+            if fetch:
+                fetched, result["report"] = fetch_and_refresh(settings, progress=step)
+                notes.append(f"- {escape(fetched.line())}")
+            else:
+                result["report"] = refresh(settings, embedder=finder.index.embedder, progress=step)
+        except FetchError as exc:
+            result["error"] = f"the Grants.gov fetch failed: {exc}"
         except Exception as exc:  # shown to staff; the old index keeps serving
             result["error"] = exc
 
@@ -80,9 +82,16 @@ def stage_upload(settings: Settings, path: Path) -> str:
     if path.suffix.lower() == ".csv" or (path.suffix.lower() == ".json" and path.read_bytes()[:1] == b"["):
         report = import_listings(path, Path(settings.data_dir), create=False)
         return f"- Listings file {escape(name)}: {escape(report.line())}"
+    from finder.catalog.model import load_catalog
+    from ingest.sources.limits import Limits
+
     errors: list[str] = []
-    count = sum(1 for _ in grants_gov.read(path, errors=errors))
+    alns = {op.aln for op in load_catalog(Path(settings.data_dir))[0]}
+    keep = set(settings.notice_categories)
+    notices = list(grants_gov.read(path, errors=errors, limits=Limits.of(settings)))
+    joined = sum(1 for n in notices if set(n.alns) & alns or set(n.categories) & keep)
     target = Path(settings.notices_dir)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, target / name)
-    return f"- Notices file {escape(name)}: {count} notices read, {len(errors)} records skipped"
+    return (f"- Notices file {escape(name)}: {len(notices)} notices read, {joined} of them joined to catalog programs "
+            f"(by ALN or the {', '.join(sorted(keep))} category) and kept; {len(errors)} records skipped")

@@ -1,63 +1,74 @@
-"""The Browse tab: the whole catalog as a filterable table, its CSV export and a program's detail."""
+"""The Browse tab: the whole catalog as a readable, filterable table, its CSV export and a program's detail."""
 
 from __future__ import annotations
 
 import csv
 import os
 import tempfile
+from pathlib import Path
 from typing import Any
 
+from finder.answering.facts import next_deadline, short_name, verdict_phrase
 from finder.answering.markdown import program_detail
+from finder.catalog.applicants import LABELS
+from finder.catalog.eligibility import Asker
 from finder.catalog.model import Opportunity
+from finder.catalog.vocab import Applicant
 from finder.engine import Finder
+
+BROWSE_COLUMNS = ["Program", "ALN", "Who applies directly", "Your verdict", "Status", "Next deadline"]
 
 
 def catalog_rows(finder: Finder) -> list[Opportunity]:
     return list(finder.index.snapshot().programs.values())
 
 
-BROWSE_COLUMNS = ["ALN", "Program", "Acronym", "Agency", "Sectors", "Assistance", "Applicants", "BIL", "Open notices"]
+def applicant_labels(op: Opportunity) -> str:
+    labels = [LABELS[Applicant(a)][1] for a in op.eligible_applicants if a != "check"]
+    return ", ".join(labels) + (" (some cases to check)" if "check" in op.eligible_applicants else "") or "see listing"
 
 
 def browse(finder: Finder, text: str = "", sector: str = "", applicant: str = "", assistance: str = "",
-           bil_only: bool = False, agency: str = "", open_only: bool = False) -> list[list[Any]]:
+           bil_only: bool = False, agency: str = "", open_only: bool = False, state: str = "",
+           ) -> tuple[list[list[Any]], list[str]]:
+    """(rows for the table, their program ids): programs with open notices first, then by name."""
     snap = finder.index.snapshot()
-    today = finder.today()
-    rows = []
     t = (text or "").lower().strip()
+    asker = Asker(Applicant(applicant), state=state or None) if applicant else None
+    rows = []
     for op in snap.programs.values():
-        open_n = sum(1 for n in snap.notices_for(op.aln) if n.is_open(today))
-        if t and t not in f"{op.title} {op.popular_name or ''} {op.aln} {' '.join(op.keywords)}".lower():
+        if t and t not in f"{op.title} {op.popular_name or ''} {op.aln} {' '.join(op.keywords + op.uses)}".lower():
             continue
-        if sector and sector not in op.sectors:
+        if (sector and sector not in op.sectors) or (assistance and assistance not in op.assistance_types) \
+                or (bil_only and not op.bil_funded) or (agency and op.agency != agency):
             continue
-        if applicant and applicant not in op.eligible_applicants:
+        hit = finder.hit(op.id, asker)
+        if hit is None:
             continue
-        if assistance and assistance not in op.assistance_types:
+        if state and hit.verdict is not None and hit.verdict.kind.value == "not_eligible" and op.rules \
+                and op.rules.place:
+            continue  # outside the program's region
+        deadline = next_deadline(hit) or ""
+        if open_only and not deadline.startswith("Open"):
             continue
-        if bil_only and not op.bil_funded:
-            continue
-        if agency and op.agency != agency:
-            continue
-        if open_only and not open_n:
-            continue
-        rows.append([op.id, op.title, op.popular_name or "", op.agency, ", ".join(op.sectors),
-                     ", ".join(op.assistance_types), ", ".join(op.eligible_applicants),
-                     "yes" if op.bil_funded else "no", open_n])
-    return sorted(rows, key=lambda r: r[0])
+        rows.append([short_name(op) if op.popular_name else op.title, op.aln, applicant_labels(op),
+                     verdict_phrase(hit) if asker else "set an applicant type",
+                     op.status.value.value if op.status else "", deadline, op.id])
+    rows.sort(key=lambda r: (not str(r[5]).startswith("Open"), str(r[0]).lower()))
+    return [r[:-1] for r in rows], [str(r[-1]) for r in rows]
 
 
-def export_csv(rows: Any) -> str:
-    values = rows.values.tolist() if hasattr(rows, "values") else (rows or [])
-    fd, path = tempfile.mkstemp(prefix="funding-programs-", suffix=".csv")
+def export_csv(rows: list[list[Any]], folder: Path) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix="funding-programs-", suffix=".csv", dir=folder)
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(BROWSE_COLUMNS)
-        w.writerows(values)
+        w.writerows(rows)
     return path
 
 
-def detail(finder: Finder, program_id: str) -> str:
-    hit = finder.hit(program_id)
+def detail(finder: Finder, program_id: str, applicant: str = "", state: str = "") -> str:
+    asker = Asker(Applicant(applicant), state=state or None) if applicant else None
+    hit = finder.hit(program_id, asker)
     return program_detail(1, hit, full_summary=True) if hit else ""
-

@@ -47,6 +47,36 @@ def _applicant(value: str | None) -> Applicant | None:
     return parse_applicant(value) if value else None
 
 
+@main.command("fetch-notices")
+@click.option("--via", "method", type=click.Choice(["api", "extract"]), default=None,
+              help="search2 API (default, FINDER_FETCH_METHOD) or the daily XML extract.")
+@click.option("--no-ingest", is_flag=True, help="Only fetch; leave the index for the next `finder ingest`.")
+@click.option("--wait", type=float, default=0, show_default=True, help="Seconds to wait for another ingest.")
+@click.pass_context
+def fetch_notices_cmd(ctx: click.Context, method: str | None, no_ingest: bool, wait: float) -> None:
+    """Fetch current notices from Grants.gov, then refresh the index.
+
+    Keeps the notices joined to the catalog (by ALN, or the IIJ category) in FINDER_NOTICES_DIR.
+    Example: finder fetch-notices --via extract
+    Exit code 2 with a one-line cause when the fetch fails; the index keeps serving as it was.
+    """
+    from finder.catalog.model import load_catalog
+    from ingest.fetch import FetchError, fetch_and_refresh, fetch_notices
+
+    settings: Settings = ctx.obj
+    try:
+        if no_ingest:
+            records, _ = load_catalog(Path(settings.data_dir))
+            click.echo(fetch_notices(settings, {op.aln for op in records}, method=method).line())
+            return
+        fetched, report = fetch_and_refresh(settings, method=method, wait=wait)
+    except FetchError as exc:
+        click.echo(f"fetch-notices: {exc}", err=True)
+        ctx.exit(2)
+    click.echo(fetched.line())
+    click.echo(f"ingest: {report.line()}")
+
+
 @main.command()
 @click.option("--data", type=click.Path(path_type=Path), help="Catalog folder (default FINDER_DATA_DIR).")
 @click.option("--notices", "notices", multiple=True, type=click.Path(path_type=Path),
@@ -166,8 +196,9 @@ def ask(ctx: click.Context, question: str, applicant: str | None, as_json: bool)
 @click.option("--retriever", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True,
               help="Retrieval mode.")
 @click.option("--details", type=click.Path(path_type=Path), help="Write one JSON line per question here.")
+@click.option("--llm", is_flag=True, help="Let the configured LLM write leads; counts accepted and rejected ones.")
 @click.pass_context
-def eval_cmd(ctx: click.Context, questions: Path, retriever: str, details: Path | None) -> None:
+def eval_cmd(ctx: click.Context, questions: Path, retriever: str, details: Path | None, llm: bool) -> None:
     """Score the finder on a question file (recall@5, MRR@10, verdicts, refusals, latency).
 
     Example: finder eval ../shared/eval/dev_questions.yaml --details out.jsonl
@@ -175,7 +206,7 @@ def eval_cmd(ctx: click.Context, questions: Path, retriever: str, details: Path 
     from finder.answering.retrieval import Retriever
     from finder.evaluation import evaluate, load_questions
 
-    result = evaluate(_finder(ctx.obj), load_questions(questions), Retriever(retriever))
+    result = evaluate(_finder(ctx.obj), load_questions(questions), Retriever(retriever), use_llm=llm)
     if details:
         details.write_text("".join(json.dumps(r) + "\n" for r in result.rows))
     click.echo(result.summary())
@@ -184,16 +215,25 @@ def eval_cmd(ctx: click.Context, questions: Path, retriever: str, details: Path 
 @main.command()
 @click.option("--host", help="Bind address (default FINDER_HOST, 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default FINDER_PORT, 7860).")
+@click.option("--refresh-every", default=None,
+              help="Fetch Grants.gov notices and refresh the index this often, e.g. 24h (FINDER_REFRESH_EVERY_HOURS).")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, refresh_every: str | None) -> None:
     """Serve the chat in a browser.
 
-    Example: finder serve --port 7860
+    Example: finder serve --port 7860 --refresh-every 24h
     """
     from ui.app import serve as run
+    from ui.schedule import parse_every
 
     settings: Settings = ctx.obj
-    run(settings.model_copy(update={k: v for k, v in (("host", host), ("port", port)) if v}))
+    update: dict[str, object] = {k: v for k, v in (("host", host), ("port", port)) if v}
+    if refresh_every:
+        try:
+            update["refresh_every_hours"] = parse_every(refresh_every)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--refresh-every") from None
+    run(settings.model_copy(update=update))
 
 
 @main.command(name="import-listings")

@@ -1,14 +1,19 @@
-"""Thumbs up/down on answers, kept as JSON lines under the index folder and exportable by staff."""
+"""Ratings of answers, one JSON line per rating event, kept under the index folder and exportable by staff.
+
+Each row holds the plain question and answer text, the program ids shown, the profile, the index
+generation, and a reason the user picks after the click. Un-clicking a thumb removes its row.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
-REASONS = ["", "not eligible", "wrong program", "outdated", "missing program", "other"]
+REASONS = ["not eligible", "wrong program", "outdated", "missing program", "hard to read", "other"]
 _lock = threading.Lock()
 
 
@@ -16,16 +21,42 @@ def feedback_file(index_dir: Path) -> Path:
     return Path(index_dir) / "feedback.jsonl"
 
 
-def record(index_dir: Path, *, question: str, answer: str, liked: bool, reason: str = "",
-           cited: list[str] | None = None) -> dict[str, Any]:
-    entry = {"at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), "liked": liked,
-             "reason": reason if reason in REASONS else "other", "question": question[:2000],
-             "answer": answer[:4000], "cited": cited or []}
+def _rewrite(index_dir: Path, change: Any) -> None:
+    path = feedback_file(index_dir)
+    rows = read_all(index_dir)
+    rows = change(rows)
+    tmp = path.with_suffix(".jsonl.tmp")
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    tmp.replace(path)
+
+
+def record(index_dir: Path, *, question: str, answer: str, liked: bool, shown: list[str], profile: str,
+           generation: str | None) -> str:
+    """Store one rating event; returns its id (for a reason added later, or a retraction)."""
+    event = uuid.uuid4().hex
+    entry = {"id": event, "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), "liked": liked,
+             "reason": "", "question": question[:2000], "answer": answer[:4000], "shown": shown,
+             "profile": profile, "generation": generation}
     path = feedback_file(index_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock, open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry) + "\n")
-    return entry
+    return event
+
+
+def add_reason(index_dir: Path, event: str, reason: str) -> bool:
+    if reason not in REASONS:
+        return False
+    with _lock:
+        found = any(r.get("id") == event for r in read_all(index_dir))
+        if found:
+            _rewrite(index_dir, lambda rows: [{**r, "reason": reason} if r.get("id") == event else r for r in rows])
+    return found
+
+
+def retract(index_dir: Path, event: str) -> None:
+    with _lock:
+        _rewrite(index_dir, lambda rows: [r for r in rows if r.get("id") != event])
 
 
 def read_all(index_dir: Path) -> list[dict[str, Any]]:

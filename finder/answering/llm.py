@@ -16,6 +16,7 @@ from dataclasses import replace
 from finder.answering.facts import amount, short_name, uses_phrase
 from finder.answering.markdown import render
 from finder.answering.types import Answer
+from finder.answering.verify import verify
 from finder.settings import Settings
 from finder.text import RECORD_ID, TAG, URL, inert
 
@@ -60,13 +61,14 @@ def clean(text: str, allowed: set[str]) -> str:
 
 
 def fallback(answer: Answer, cause: str) -> Answer:
-    log.warning("LLM lead not used: %s", cause)
-    out = replace(answer, notice=FALLBACK_NOTICE)
+    log.warning("LLM unavailable, grounded answer used: %s", cause)
+    out = replace(answer, notice=FALLBACK_NOTICE, llm=f"unavailable: {cause}")
     out.text = f"_{FALLBACK_NOTICE}_\n\n{render(out)}"
     return out
 
 
-def rewrite(settings: Settings, question: str, answer: Answer) -> Answer:
+def rewrite(settings: Settings, question: str, answer: Answer,
+            known_acronyms: dict[str, set[str]] | None = None) -> Answer:
     """The answer with the model's lead, or the grounded answer and a notice when the model fails."""
     import httpx
     import openai
@@ -77,8 +79,8 @@ def rewrite(settings: Settings, question: str, answer: Answer) -> Answer:
     try:
         llm = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "", api_key=key,
                          timeout=settings.llm_timeout, max_retries=0, temperature=0)
-        reply = llm.invoke([SystemMessage(SYSTEM),
-                            HumanMessage(f"Question: {inert(question)}\n\n{records_block(answer)}")])
+        records = records_block(answer)
+        reply = llm.invoke([SystemMessage(SYSTEM), HumanMessage(f"Question: {inert(question)}\n\n{records}")])
     except openai.APITimeoutError:
         return fallback(answer, f"timed out after {settings.llm_timeout:g}s at {settings.llm_base_url}")
     except openai.APIConnectionError as exc:
@@ -87,9 +89,16 @@ def rewrite(settings: Settings, question: str, answer: Answer) -> Answer:
         return fallback(answer, f"HTTP {exc.status_code} from {settings.llm_base_url}")
     except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:
         return fallback(answer, f"{type(exc).__name__}: {exc}")
-    prose = clean(str(reply.content), {h.id for h in answer.shown} | {h.aln for h in answer.shown})
-    if not prose:
+    raw = " ".join(str(reply.content).split())
+    if not raw:
         return fallback(answer, "the model sent an empty reply")
-    out = replace(answer, lead=prose)
+    check = verify(raw, answer.shown, records, known_acronyms or {})
+    if not check.ok:
+        log.warning("LLM lead rejected (%s): %r", check.reason, raw[:300])
+        out = replace(answer, llm=f"rejected: {check.reason}")
+        out.text = render(out)
+        return out
+    out = replace(answer, lead=clean(raw, {h.id for h in answer.shown} | {h.aln for h in answer.shown}),
+                  llm="accepted")
     out.text = render(out)
     return out

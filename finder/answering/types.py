@@ -88,6 +88,7 @@ class Answer:
     low_confidence: bool = False
     notice: str | None = None
     about: str | None = None
+    llm: str | None = None  # LLM mode: "accepted", "rejected: <reason>" or "unavailable: <cause>"
     text: str = ""
 
     @property

@@ -224,10 +224,14 @@ def read_json(path: Path, errors: list[str], limits: Limits | None = None) -> It
     if doc.get("errorcode") not in (None, 0, "0"):
         raise RecordError(name, f"the API answered with error {doc.get('errorcode')}: {plain(doc.get('msg'))}")
     data = doc["data"]
-    if "oppHits" in data:
+    if "fetched" in data:  # the bundle `finder fetch-notices` writes: fetchOpportunity `data` objects
+        if not isinstance(data["fetched"], list):
+            raise RecordError(name, "'fetched' must be a list", field="data.fetched")
+        items: list[tuple[Any, bool]] = [(d, False) for d in data["fetched"]]
+    elif "oppHits" in data:
         if not isinstance(data["oppHits"], list):
             raise RecordError(name, "'oppHits' must be a list", field="data.oppHits")
-        items: list[tuple[Any, bool]] = [(h, True) for h in data["oppHits"]]
+        items = [(h, True) for h in data["oppHits"]]
     else:
         items = [(data, False)]
     for i, (item, is_hit) in enumerate(items):

@@ -1,5 +1,7 @@
 """The Gradio app: plain functions directly, then the served app through gradio_client."""
 
+import json
+import logging
 
 import pytest
 from pydantic import SecretStr
@@ -8,9 +10,11 @@ from finder.answering.html import card
 from finder.answering.types import Hit
 from finder.engine import Finder
 from tests.conftest import free_port
-from ui import admin, feedback
+from ui import admin, chat, feedback
 from ui import app as ui_app
 from ui import browse as browse_tab
+from ui.login import LoginGuard
+from ui.session import ChatSession, echo, parse_population
 
 
 @pytest.fixture(scope="module")
@@ -18,50 +22,101 @@ def finder(small_index):
     return Finder(small_index)
 
 
-def run_turn(finder, message, applicant="", conv=None):
-    *_, last = ui_app.respond(finder, message, [], applicant, "", None, conv)
-    return last
+def turn(finder, message, applicant="", session=None, state="", population=None):
+    return chat.respond(finder, session, message, applicant, state, population)
 
 
-def test_respond_streams_then_ends_with_cards(finder):
-    steps = list(ui_app.respond(finder, "Tell me about SS4A", [], "city", "", 20000, None))
-    assert len(steps) >= 2
-    history, cards, conv, cleared = steps[-1]
-    assert history[-1]["role"] == "assistant" and "Safe Streets" in history[-1]["content"]
+def test_answer_cards_and_answering_for_match_what_was_used(finder):
+    messages, cards, session, note, cleared = turn(finder, "Tell me about SS4A", "city", population="20k")
+    assert messages[-1]["role"] == "assistant" and "Safe Streets" in messages[-1]["content"]
+    assert "Answering for: a city, population 20,000" in messages[-1]["content"]
     assert 'data-verdict="eligible"' in cards and "Answering for: a city, population 20,000" in cards
-    assert cleared == "" and conv.last_ids[0] == "20.939"
+    assert cleared == "" and note == "" and session.conversation.last_ids[0] == "20.939"
+    messages, cards, *_ = turn(finder, "Can a county apply for BRIC?", "city", session)
+    assert "Answering for: a county" in messages[-1]["content"]  # the question's own words won for this turn
+    assert len(messages) == 4 and 'role="status"' in cards
+
+
+def test_chat_text_and_cards_do_not_repeat_program_details(finder):
+    messages, cards, *_ = turn(finder, "drinking water loans for a small town", "city")
+    text = messages[-1]["content"]
+    for detail in ("Pays for:", "Who applies:", "What it funds:", "FY20"):
+        assert detail not in text
+    assert "Pays for" in cards and "Who applies" in cards
+
+
+def test_population_and_state_inputs():
+    assert parse_population("12k") == (12000, None) and parse_population("12,000") == (12000, None)
+    value, problem = parse_population("twelve thousand-ish")
+    assert value is None and "couldn't read" in problem
+
+
+def test_user_text_is_echoed_as_escaped_text_and_cut():
+    assert echo("![x](http://evil.example/a.png) [click](http://e)") == \
+        r"\!\[x\]\(http://evil\.example/a\.png\) \[click\]\(http://e\)"
+    assert len(echo("a" * 5000)) <= 301
 
 
 def test_profile_changes_the_verdict(finder):
-    _, city_cards, _, _ = run_turn(finder, "Tell me about the Drinking Water State Revolving Fund", "city")
-    _, state_cards, _, _ = run_turn(finder, "Tell me about the Drinking Water State Revolving Fund", "state")
-    assert 'data-verdict="through_state"' in city_cards.split("</div></div>")[0]
-    assert 'data-verdict="eligible"' in state_cards.split("</div></div>")[0]
+    _, city_cards, *_ = turn(finder, "Tell me about the Drinking Water State Revolving Fund", "city")
+    _, state_cards, *_ = turn(finder, "Tell me about the Drinking Water State Revolving Fund", "state")
+    assert 'data-verdict="through_state"' in city_cards.split("</article>")[0]
+    assert 'data-verdict="eligible"' in state_cards.split("</article>")[0]
 
 
-def test_html_in_a_question_is_text(finder):
-    history, cards, _, _ = run_turn(finder, "<img src=x onerror=alert(1)> bridges <script>alert(2)</script>")
-    assert "<script>" not in cards and "<img" not in cards
-
-
-def test_html_in_a_catalog_field_is_escaped(finder):
+def test_html_in_a_question_and_a_catalog_field_is_text(finder):
+    messages, cards, *_ = turn(finder, "<img src=x onerror=alert(1)> bridges <script>alert(2)</script>")
+    assert "<script>" not in cards and "<img" not in cards and "<img" not in messages[0]["content"]
     op = next(iter(finder.index.snapshot().programs.values()))
     evil = op.model_copy(update={"title": "<script>alert('x')</script>Evil", "popular_name": "<b>X</b>"})
     html = card(Hit(evil, 1.0, None))
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>X</b>" not in html
 
 
-def test_empty_and_huge_questions_do_not_raise(finder):
-    history, *_ = run_turn(finder, "")
-    assert "type a question" in history[-1]["content"]
-    history, *_ = run_turn(finder, "x" * 10_000)
-    assert "too long" in history[-1]["content"]
+def test_one_rating_is_one_plain_row_with_its_own_reason_and_unclick_retracts(finder, small_index, tmp_path):
+    f = Finder(small_index.model_copy(update={"index_dir": small_index.index_dir}))
+    f.settings = small_index.model_copy(update={"index_dir": tmp_path})
+    f.index = finder.index
+    _, _, session, *_ = turn(f, "Tell me about SS4A", "city")
+    assert "saved" in chat.rate(f, session, 1, True)
+    assert chat.add_reason(f, session, "outdated") == "Reason saved with your rating."
+    rows = feedback.read_all(tmp_path)
+    assert len(rows) == 1 and rows[0]["reason"] == "outdated" and rows[0]["question"] == "Tell me about SS4A"
+    assert rows[0]["shown"][0] == "20.939" and rows[0]["profile"].startswith("a city") and rows[0]["generation"]
+    assert "removed" in chat.rate(f, session, 1, True)
+    assert feedback.read_all(tmp_path) == []
+    chat.rate(f, session, 1, False)
+    assert chat.add_reason(f, session, "") == "Rate an answer first, then pick a reason."
+    assert [r["reason"] for r in feedback.read_all(tmp_path)] == [""]
+    assert "not an answer" in chat.rate(f, ChatSession(), 1, True)  # another session's message
 
 
-def test_admin_password_checks(small_index):
-    assert not admin.check_password(small_index, "anything")  # unset: admin disabled
-    s = small_index.model_copy(update={"admin_password": SecretStr("s3cret")})
-    assert admin.check_password(s, "s3cret") and not ui_app.check_password(s, "wrong")
+def test_shortlist_exports_csv_and_brief(finder, tmp_path):
+    _, _, session, *_ = turn(finder, "Tell me about SS4A", "city")
+    csv_path, brief = chat.export_shortlist(finder, ["20.939"], session, tmp_path)
+    assert "Safe Streets and Roads for All" in csv_path.read_text() and "Eligible" in csv_path.read_text()
+    html = brief.read_text()
+    assert "<h1>Federal funding shortlist</h1>" in html and "Safe Streets" in html and "index refreshed" in html
+
+
+def test_login_lockout_binding_and_expiry(small_index, caplog):
+    now = [1000.0]
+    s = small_index.model_copy(update={"admin_password": SecretStr("s3cret"), "admin_lockout_seconds": 60,
+                                       "admin_idle_minutes": 1})
+    guard = LoginGuard(s, clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="ui.login"):
+        for _ in range(10):
+            token, _ = guard.login("wrong", "10.0.0.9", "ua")
+        assert token is None and "locked" in caplog.text
+    assert guard.login("s3cret", "10.0.0.9", "ua")[0] is None  # still locked
+    assert guard.login("s3cret", "10.0.0.8", "ua")[0] is not None  # another client is not
+    now[0] += 61
+    token, _ = guard.login("s3cret", "10.0.0.9", "ua")
+    assert token and guard.check(token, "10.0.0.9", "ua")
+    assert not guard.check(token, "10.0.0.7", "ua") and not guard.check(token, "10.0.0.9", "other browser")
+    now[0] += 61
+    assert not guard.check(token, "10.0.0.9", "ua")  # expired after idle time
+    assert LoginGuard(small_index).login("anything", "x", "y")[0] is None  # unset password: disabled
 
 
 def test_refresh_refuses_without_login(finder, small_index):
@@ -71,21 +126,21 @@ def test_refresh_refuses_without_login(finder, small_index):
         next(admin.run_refresh(small_index, finder, False))
 
 
-def test_browse_filters_and_csv_export(finder, tmp_path):
-    rows = browse_tab.browse(finder, sector="water")
-    assert rows and all("water" in r[4] for r in rows)
-    bil = browse_tab.browse(finder, bil_only=True)
-    assert all(r[7] == "yes" for r in bil)
-    path = browse_tab.export_csv(rows)
+def test_browse_rows_are_readable_counted_and_exported(finder, tmp_path):
+    rows, ids = browse_tab.browse(finder, sector="water", applicant="city", state="TX")
+    assert rows and len(rows) == len(ids)
+    assert all("_" not in r[2] and r[2] != "check" for r in rows)  # human labels, no raw codes
+    assert any(r[3].startswith("Not directly") for r in rows)
+    path = browse_tab.export_csv(rows, tmp_path)
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
-    assert text.splitlines()[0].startswith("ALN,Program") and len(text.splitlines()) == len(rows) + 1
+    assert text.splitlines()[0].startswith("Program,ALN") and len(text.splitlines()) == len(rows) + 1
 
 
-def test_feedback_is_stored_and_readable(tmp_path):
-    feedback.record(tmp_path, question="q", answer="a", liked=False, reason="outdated", cited=["20.939"])
-    assert feedback.read_all(tmp_path)[0]["reason"] == "outdated"
-
+def test_browse_row_opens_the_program_detail(finder):
+    text = browse_tab.detail(finder, "20.939", "city")
+    assert "Safe Streets and Roads for All" in text and "Open, closes 2026-12-20" in text and "Eligible" in text
+    assert browse_tab.detail(finder, "00.000") == ""
 
 
 def test_served_app_answers_through_gradio_client(small_index, finder):
@@ -96,16 +151,8 @@ def test_served_app_answers_through_gradio_client(small_index, finder):
     ui_app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
     try:
         client = Client(f"http://127.0.0.1:{settings.port}/", verbose=False)
-        history, cards, *_ = client.predict("Tell me about SS4A", [], "city", "", None, api_name="/ask")
-        content = history[-1]["content"]
-        text = content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
-        assert "Safe Streets and Roads for All" in text
-        assert "sam.gov" in cards and "Eligible" in cards
+        result = client.predict("Tell me about SS4A", "city", "", "", api_name="/ask")
+        text = json.dumps(result)
+        assert "Safe Streets and Roads for All" in text and "Eligible" in text
     finally:
         demo.close()
-
-
-def test_browse_row_opens_the_program_detail(finder):
-    text = browse_tab.detail(finder, "20.939")
-    assert "Safe Streets and Roads for All" in text and "Open, closes 2026-12-20" in text
-    assert browse_tab.detail(finder, "00.000") == ""

@@ -16,7 +16,7 @@ MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
 # Functions allowed past the limit, with the reason (keep this list short and honest).
 LONG_FUNCTIONS = {
-    "ui/app.py:build_app": "one Gradio Blocks layout: its event wiring must sit inside the `with` block",
+    "ui/app.py:_ask_tab": "one Gradio tab: its components and their event wiring must share one `with` block",
 }
 
 

@@ -1,0 +1,115 @@
+"""The Ask tab's work as plain functions (the Gradio wiring is in ui/app.py): answer a turn, rate it,
+keep a shortlist and export it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from finder.answering.facts import display_name, next_deadline, verdict_phrase
+from finder.answering.html import cards, escape
+from finder.engine import Finder
+from finder.errors import FinderError
+from ui import feedback
+from ui.session import ChatSession, Turn, make_profile, used_for
+
+ANNOUNCE = '<p class="sr-only" role="status" aria-live="polite">{}</p>'
+
+
+def respond(finder: Finder, session: ChatSession | None, message: str, applicant: str, state: str,
+            population: Any) -> tuple[list[dict[str, str]], str, ChatSession, str, str]:
+    """One chat turn: (chat messages, cards HTML, session, profile note, cleared question box)."""
+    session = session or ChatSession()
+    profile, problem = make_profile(applicant, state, population)
+    try:
+        answer = finder.ask(message or "", profile, session.conversation)
+    except FinderError as exc:
+        note = f"Sorry, the index is not available: {escape(exc)}"
+        return session.messages(), ANNOUNCE.format(note), session, problem or "", ""
+    who = used_for(answer, profile)
+    session.turns.append(Turn(message or "", answer, who))
+    lead = answer.lead.split(". ")[0] if answer.lead else (answer.heading or "Answer ready")
+    html_cards = ANNOUNCE.format(escape(f"New answer: {lead}")) + cards(answer, who)
+    return session.messages(), html_cards, session, problem or "", ""
+
+
+def rate(finder: Finder, session: ChatSession, index: int, liked: bool) -> str:
+    """Record a thumb on one of this session's answers; the same thumb again retracts it."""
+    turn = session.turn_at(index)
+    if turn is None:
+        return "That message is not an answer from this session."
+    index_dir = Path(finder.settings.index_dir)
+    if turn.rating is not None:
+        feedback.retract(index_dir, turn.rating[1])
+        if turn.rating[0] == liked:
+            turn.rating, session.pending_reason = None, None
+            return "Your rating was removed."
+    generation = finder.index.snapshot().pointer.get("generation")
+    event = feedback.record(index_dir, question=turn.question, answer=turn.answer.text, liked=liked,
+                            shown=[h.id for h in turn.answer.shown], profile=turn.used_for, generation=generation)
+    turn.rating, session.pending_reason = (liked, event), event
+    return "Thanks, your rating was saved. You can add a reason below."
+
+
+def add_reason(finder: Finder, session: ChatSession, reason: str) -> str:
+    if not session.pending_reason or not reason:
+        return "Rate an answer first, then pick a reason."
+    ok = feedback.add_reason(Path(finder.settings.index_dir), session.pending_reason, reason)
+    session.pending_reason = None
+    return "Reason saved with your rating." if ok else "That rating was removed; nothing saved."
+
+
+def shortlist_choices(session: ChatSession) -> list[tuple[str, str]]:
+    last = session.turns[-1].answer.shown if session.turns else []
+    return [(display_name(h.program), h.id) for h in last]
+
+
+def shortlist_rows(finder: Finder, saved: list[str], session: ChatSession) -> list[dict[str, str]]:
+    """What the brief and CSV show for each saved program, with the latest verdict this session saw."""
+    seen = {h.id: h for t in session.turns for h in t.answer.shown}
+    rows = []
+    for pid in saved:
+        hit = seen.get(pid) or finder.hit(pid)
+        if hit is None:
+            continue
+        op = hit.program
+        rows.append({"program": display_name(op), "aln": op.aln, "verdict": verdict_phrase(hit),
+                     "reason": hit.verdict.reason if hit.verdict else "", "match": op.cost_share or "",
+                     "status": op.status.value.value if op.status else "",
+                     "deadline": next_deadline(hit) or "no notice loaded", "link": op.url})
+    return rows
+
+
+def export_shortlist(finder: Finder, saved: list[str], session: ChatSession, folder: Path) -> tuple[Path, Path]:
+    """A CSV and a printable one-page HTML brief for council, written in this app's temp folder."""
+    rows = shortlist_rows(finder, saved, session)
+    snap = finder.index.snapshot()
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, csv_name = tempfile.mkstemp(prefix="shortlist-", suffix=".csv", dir=folder)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["program"])
+        w.writeheader()
+        w.writerows(rows)
+    items = "".join(
+        f"<tr><td>{html.escape(r['program'])}<br><small>ALN {html.escape(r['aln'])}</small></td>"
+        f"<td>{html.escape(r['verdict'])}<br><small>{html.escape(r['reason'])}</small></td>"
+        f"<td>{html.escape(r['match'])}</td><td>{html.escape(r['status'])}</td><td>{html.escape(r['deadline'])}</td>"
+        f"<td><a href=\"{html.escape(r['link'])}\">{html.escape(r['link'])}</a></td></tr>" for r in rows)
+    who = html.escape(session.turns[-1].used_for if session.turns else "no applicant type set")
+    brief = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Funding shortlist</title>"
+             f"<style>body{{font:12px system-ui;margin:1.5cm}}td,th{{border:1px solid #999;padding:4px;"
+             f"vertical-align:top}}table{{border-collapse:collapse;width:100%}}</style></head><body>"
+             f"<h1>Federal funding shortlist</h1><p>Prepared {dt.date.today().isoformat()}; index refreshed "
+             f"{html.escape(str(snap.refreshed_at or 'unknown'))}. Verdicts are for {who}; "
+             f"confirm each on the official page before applying.</p><table><tr><th>Program</th><th>Can we apply?"
+             f"</th><th>Match</th><th>Status</th><th>Deadline</th><th>Link</th></tr>{items}</table></body></html>")
+    fd2, brief_name = tempfile.mkstemp(prefix="shortlist-brief-", suffix=".html", dir=folder)
+    with os.fdopen(fd2, "w", encoding="utf-8") as fh:
+        fh.write(brief)
+    return Path(csv_name), Path(brief_name)
+
