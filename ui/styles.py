@@ -10,6 +10,9 @@ CSS = """
 .badge.none{background:#e5e7eb;color:#111}.status-ended{color:#7f1d1d;font-weight:600}
 .card a{color:#1d4ed8;text-decoration:underline}.meta{color:#374151;font-size:.9rem}
 #footer{color:#374151;font-size:.85rem}
+.subdued{color:#4b5563 !important}
+.selected{color:#9a3412 !important}
+button.primary, .primary{background:#9a3412 !important;border-color:#9a3412 !important;color:#fff !important}
 .sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);border:0}
 :focus-visible, input:focus, textarea:focus, select:focus, button:focus{outline:3px solid #1d4ed8 !important;
   outline-offset:2px !important}

@@ -78,7 +78,7 @@ def rewrite(settings: Settings, question: str, answer: Answer,
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
     try:
         llm = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model or "", api_key=key,
-                         timeout=settings.llm_timeout, max_retries=0, temperature=0)
+                         timeout=settings.llm_timeout, max_retries=0, temperature=0, max_tokens=200)
         records = records_block(answer)
         reply = llm.invoke([SystemMessage(SYSTEM), HumanMessage(f"Question: {inert(question)}\n\n{records}")])
     except openai.APITimeoutError:

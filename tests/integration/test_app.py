@@ -37,6 +37,12 @@ def test_answer_cards_and_answering_for_match_what_was_used(finder):
     assert len(messages) == 4 and 'role="status"' in cards
 
 
+def test_one_click_adopts_what_the_last_answer_used(finder):
+    _, _, session, *_ = turn(finder, "We're a county of 30,000 in Ohio. Can we get EECBG directly?", "city")
+    assert chat.adopt_profile(session) == ("county", "OH", "30,000", "Profile updated from the last answer.")
+    assert chat.adopt_profile(ChatSession())[0] == ""
+
+
 def test_chat_text_and_cards_do_not_repeat_program_details(finder):
     messages, cards, *_ = turn(finder, "drinking water loans for a small town", "city")
     text = messages[-1]["content"]

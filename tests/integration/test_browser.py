@@ -151,3 +151,28 @@ def test_phone_width_and_no_external_requests(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 420
     assert page.external_requests == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_finds_no_violations_on_any_tab_before_and_after_an_answer(page, served, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = {}
+    pg = page.context.browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        pg.goto(served)
+        pg.wait_for_selector("#question textarea", timeout=60_000)
+        for stage in ("before", "after"):
+            if stage == "after":
+                pg.get_by_role("tab", name="Ask").click()
+                ask(pg, "Can a county apply for BRIC?")
+                pg.wait_for_selector("#cards .card", timeout=60_000)
+            for tab in ("Ask", "Browse", "Admin"):
+                pg.get_by_role("tab", name=tab).click()
+                pg.wait_for_timeout(600)
+                result = Axe().run(pg)
+                found[f"{stage}/{tab}"] = [(v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]]
+                pg.screenshot(path=str(SHOTS / f"axe-{width}-{stage}-{tab.lower()}.png"), full_page=True)
+    finally:
+        pg.close()
+    assert found == {k: [] for k in found}
