@@ -15,6 +15,7 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed "
                                  "(apt-get install chromium; .ci/run does this)")]
+SETTINGS: list = []  # the served app's settings, for tests that read its files
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -27,6 +28,7 @@ def served(small_index):
                                               "grants_gov_api_url": f"{gov.url}/v1/api", "fetch_backoff": 0.01})
     demo = ui_app.build_app(settings, Finder(settings))
     ui_app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    SETTINGS.append(settings)
     yield f"http://127.0.0.1:{settings.port}/"
     demo.close()
     gov.close()
@@ -176,3 +178,60 @@ def test_axe_finds_no_violations_on_any_tab_before_and_after_an_answer(page, ser
     finally:
         pg.close()
     assert found == {k: [] for k in found}
+
+
+def test_one_thumb_click_is_one_plain_row_with_its_own_reason(page):
+    import json
+
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.get_by_role("tab", name="Ask").click()
+    path = SETTINGS[0].index_dir / "feedback.jsonl"
+    before = len(path.read_text().splitlines()) if path.exists() else 0
+    ask(page, "Tell me about WIFIA")
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('Water Infrastructure Finance')",
+                           timeout=60_000)
+    page.locator("#chat").get_by_role("button", name="Like").last.click()
+    page.get_by_text("your rating was saved").wait_for(timeout=30_000)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len(rows) == before + 1 and rows[-1]["question"] == "Tell me about WIFIA" and rows[-1]["liked"]
+    assert "[" not in rows[-1]["question"] and rows[-1]["shown"][0] == "66.958"
+
+
+def test_a_saved_card_reaches_the_exported_csv(page, tmp_path):
+    page.get_by_role("tab", name="Ask").click()
+    page.locator("#save").get_by_text("Water Infrastructure Finance", exact=False).first.click()
+    page.get_by_text("Shortlist:").wait_for(timeout=30_000)
+    page.locator("#export-shortlist").click()
+    link = page.locator("#shortlist-files a").first
+    link.wait_for(timeout=30_000)
+    links = page.locator("#shortlist-files a")
+    hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+    assert any(h.split("?")[0].endswith(".csv") for h in hrefs) and any(".html" in h for h in hrefs)
+    csv_link = next(i for i, h in enumerate(hrefs) if h.split("?")[0].endswith(".csv"))
+    with page.expect_download() as dl:
+        links.nth(csv_link).click()
+    target = tmp_path / "shortlist.csv"
+    dl.value.save_as(target)
+    assert "Water Infrastructure Finance" in target.read_text()
+
+
+def test_a_new_tab_after_a_fetch_shows_the_new_footer(page, served):
+    fresh = page.context.new_page()
+    try:
+        fresh.goto(served)
+        fresh.wait_for_function("document.querySelector('#footer')?.innerText.includes('notices last fetched')",
+                                timeout=60_000)
+        footer = fresh.locator("#footer").inner_text()
+        assert "last fetched from Grants.gov: never" not in footer and "notices" in footer
+    finally:
+        fresh.close()
+
+
+def test_browse_fits_a_phone(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("tab", name="Browse").click()
+    page.wait_for_timeout(800)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    headers = page.locator("#browse-table th").all_inner_texts()
+    assert all(any(col in h for h in headers) for col in ("Program", "ALN", "Your verdict", "Next deadline"))
+    page.screenshot(path=str(SHOTS / "06-browse-phone.png"), full_page=True)
