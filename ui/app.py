@@ -14,8 +14,6 @@ from typing import Any
 
 import gradio as gr
 from starlette.middleware import Middleware
-from starlette.responses import PlainTextResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from finder.catalog.applicants import LABELS
 from finder.catalog.rules import STATES
@@ -27,6 +25,7 @@ from ui import chat, feedback
 from ui.admin import run_refresh
 from ui.browse import BROWSE_COLUMNS, browse, detail, export_csv
 from ui.login import LoginGuard
+from ui.middleware import NoDeepLinks
 from ui.session import ChatSession
 from ui.styles import CSS
 
@@ -65,19 +64,6 @@ def examples(finder: Finder) -> list[str]:
     except FinderError:
         loaded = False
     return EXAMPLES + [DEADLINE_EXAMPLE] if loaded else EXAMPLES
-
-
-class NoDeepLinks:
-    """Refuse Gradio deep links: a crafted link must not be able to restore a chat the app did not produce."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and b"deep_link" in scope.get("query_string", b""):
-            await PlainTextResponse("Deep links are turned off.", status_code=400)(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
 
 
 def _client(request: gr.Request | None) -> tuple[str, str]:
@@ -268,7 +254,11 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
             _admin_tab(settings, finder, guard, foot)
         foot.render()
         demo.load(lambda: footer(finder), None, foot, api_visibility="private")
-        demo.unload(lambda: [p.unlink(missing_ok=True) for p in temp.glob("*")])
+        def clear_exports() -> None:  # when a session ends, its exports go too
+            for f in temp.glob("*"):
+                f.unlink(missing_ok=True)
+
+        demo.unload(clear_exports)
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=128, api_open=False)
     demo.finder_temp = temp  # type: ignore[attr-defined]
     return demo

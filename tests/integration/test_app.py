@@ -162,3 +162,25 @@ def test_served_app_answers_through_gradio_client(small_index, finder):
         assert "Safe Streets and Roads for All" in text and "Eligible" in text
     finally:
         demo.close()
+
+
+def test_anonymous_upload_over_the_limit_is_refused_and_exports_are_cleaned(small_index, finder, tmp_path):
+    import httpx
+
+    settings = small_index.model_copy(update={"port": free_port(), "max_upload_mb": 1})
+    demo = ui_app.build_app(settings, finder)
+    ui_app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    try:
+        url = f"http://127.0.0.1:{settings.port}/gradio_api/upload"
+        big = httpx.post(url, files={"files": ("big.zip", b"0" * (2 << 20))}, timeout=30)
+        small = httpx.post(url, files={"files": ("small.zip", b"0" * 1000)}, timeout=30)
+        assert big.status_code == 413 and small.status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{settings.port}/gradio_api/run/ask", timeout=10).status_code != 200
+    finally:
+        demo.close()
+    temp = demo.finder_temp
+    (temp / "left.csv").write_text("x")
+    unload = [fn for fn in demo.fns.values() if getattr(fn, "name", "") == "clear_exports"]
+    assert len(unload) == 1  # registered as the session-end handler
+    unload[0].fn()
+    assert not list(temp.glob("*"))
