@@ -84,23 +84,28 @@ class Finder:
 
     def hit(self, program_id: str, applicant: Applicant | Asker | None = None) -> Hit | None:
         """One program as a Hit (verdict and notices included), for detail views."""
+        found = self.hits([program_id], applicant)
+        return found[0] if found else None
+
+    def hits(self, program_ids: list[str], applicant: Applicant | Asker | None = None) -> list[Hit]:
+        """Programs by id as Hits, in one pass (unknown ids are left out), for browse and shortlists."""
         snap = self.index.snapshot()
-        if program_id not in snap.programs:
-            return None
         asker = Asker(applicant) if isinstance(applicant, Applicant) else applicant
-        return self._hits(snap, [Scored(program_id, 0.0, None, False)], asker, self.today())[0]
+        known = [Scored(pid, 0.0, None, False) for pid in program_ids if pid in snap.programs]
+        return self._hits(snap, known, asker, self.today())
 
     def _hits(self, snap: Snapshot, scored: list[Scored], asker: Asker | None, today: dt.date,
               window: tuple[dt.date, dt.date] | None = None) -> list[Hit]:
         """Hits with verdicts and notices; for a deadline question, only the notices closing in its window."""
         out = []
+        offices = self.offices() if asker else None  # one look at the folder per answer, not per program
         for s in scored:
             op = snap.programs[s.id]
             views = tuple(NoticeView.of(n, today) for n in snap.notices_for(op.aln)
                           if window is None or (n.close_date and window[0] <= n.close_date <= window[1]))
             verdict = judge(op, asker) if asker else None
-            office = self.offices().contact(op.id, asker.state if asker else None) \
-                if verdict is not None and verdict.kind is VerdictKind.THROUGH else None
+            office = offices.contact(op.id, asker.state) \
+                if offices and asker and verdict is not None and verdict.kind is VerdictKind.THROUGH else None
             out.append(Hit(op, s.score, verdict, views, s.named, office))
         return out
 
@@ -111,14 +116,13 @@ class Finder:
         today = today or self.today()
         with self.index.reading() as snap:
             answer = self._ask(snap, question, profile or Profile(), conversation, mode, today)
-            acronyms = dict(snap.lexical.acronyms)
         if conversation is not None and answer.shown:
             conversation.last_ids = [h.id for h in answer.shown]
         answer.text = render(answer)
         if use_llm and self.settings.llm_enabled and answer.shown and not answer.refused:
             from finder.answering.llm import rewrite
 
-            answer = rewrite(self.settings, question, answer, acronyms)
+            answer = rewrite(self.settings, question, answer, snap.lexical.acronyms)  # read-only, no chroma
         return answer
 
     def _ask(self, snap: Snapshot, question: str, profile: Profile, conv: Conversation | None, mode: Retriever,

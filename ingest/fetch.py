@@ -248,9 +248,15 @@ def _record_xml(fields: dict[str, Any], forecast: bool) -> str:
 def fetch_and_refresh(settings: Settings, *, method: str | None = None, progress: Progress | None = None,
                       wait: float = 0) -> tuple[FetchReport, Any]:
     """Fetch, then run the same refresh as `finder ingest`; a failed fetch raises before the index is touched."""
-    from finder.catalog.model import load_catalog
     from ingest.refresh import refresh
 
-    records, _ = load_catalog(Path(settings.data_dir), max_bytes=settings.max_record_kb * 1024)
-    report = fetch_notices(settings, {op.aln for op in records}, method=method, progress=progress)
+    report = fetch_notices(settings, catalog_alns(settings), method=method, progress=progress)
     return report, refresh(settings, progress=progress, wait=wait)
+
+
+def catalog_alns(settings: Settings) -> set[str]:
+    """The ALNs of every valid catalog record: what a notice must name to be kept."""
+    from finder.catalog.model import load_catalog
+
+    records, _ = load_catalog(Path(settings.data_dir), max_bytes=settings.max_record_kb * 1024)
+    return {op.aln for op in records}

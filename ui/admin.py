@@ -82,11 +82,11 @@ def stage_upload(settings: Settings, path: Path) -> str:
     if path.suffix.lower() == ".csv" or (path.suffix.lower() == ".json" and path.read_bytes()[:1] == b"["):
         report = import_listings(path, Path(settings.data_dir), create=False)
         return f"- Listings file {escape(name)}: {escape(report.line())}"
-    from finder.catalog.model import load_catalog
+    from ingest.fetch import catalog_alns
     from ingest.sources.limits import Limits
 
     errors: list[str] = []
-    alns = {op.aln for op in load_catalog(Path(settings.data_dir))[0]}
+    alns = catalog_alns(settings)
     keep = set(settings.notice_categories)
     notices = list(grants_gov.read(path, errors=errors, limits=Limits.of(settings)))
     joined = sum(1 for n in notices if set(n.alns) & alns or set(n.categories) & keep)

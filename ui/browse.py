@@ -13,7 +13,7 @@ from finder.answering.markdown import program_detail
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import Asker
 from finder.catalog.model import Opportunity
-from finder.catalog.vocab import Applicant
+from finder.catalog.vocab import Applicant, VerdictKind
 from finder.engine import Finder
 
 BROWSE_COLUMNS = ["Program", "ALN", "Who applies directly", "Your verdict", "Status", "Next deadline"]
@@ -35,23 +35,23 @@ def browse(finder: Finder, text: str = "", sector: str = "", applicant: str = ""
     snap = finder.index.snapshot()
     t = (text or "").lower().strip()
     asker = Asker(Applicant(applicant), state=state or None) if applicant else None
+
+    def wanted(op: Opportunity) -> bool:
+        text_ok = not t or t in f"{op.title} {op.popular_name or ''} {op.aln} {' '.join(op.keywords + op.uses)}".lower()
+        return text_ok and not (sector and sector not in op.sectors) \
+            and not (assistance and assistance not in op.assistance_types) \
+            and not (bil_only and not op.bil_funded) and not (agency and op.agency != agency)
+
+    chosen = [op.id for op in snap.programs.values() if wanted(op)]
     rows = []
-    for op in snap.programs.values():
-        if t and t not in f"{op.title} {op.popular_name or ''} {op.aln} {' '.join(op.keywords + op.uses)}".lower():
-            continue
-        if (sector and sector not in op.sectors) or (assistance and assistance not in op.assistance_types) \
-                or (bil_only and not op.bil_funded) or (agency and op.agency != agency):
-            continue
-        hit = finder.hit(op.id, asker)
-        if hit is None:
-            continue
-        if state and hit.verdict is not None and hit.verdict.kind.value == "not_eligible" and op.rules \
-                and op.rules.place:
+    for hit in finder.hits(chosen, asker):
+        op = hit.program
+        if state and op.rules and op.rules.place and hit.verdict and hit.verdict.kind is VerdictKind.NOT_ELIGIBLE:
             continue  # outside the program's region
         deadline = next_deadline(hit) or ""
         if open_only and not deadline.startswith("Open"):
             continue
-        rows.append([short_name(op) if op.popular_name else op.title, op.aln, applicant_labels(op),
+        rows.append([short_name(op), op.aln, applicant_labels(op),
                      verdict_phrase(hit) if asker else "set an applicant type",
                      op.status.value.value if op.status else "", deadline, op.id])
     rows.sort(key=lambda r: (not str(r[5]).startswith("Open"), str(r[0]).lower()))

@@ -60,14 +60,12 @@ def fetch_notices_cmd(ctx: click.Context, method: str | None, no_ingest: bool, w
     Example: finder fetch-notices --via extract
     Exit code 2 with a one-line cause when the fetch fails; the index keeps serving as it was.
     """
-    from finder.catalog.model import load_catalog
-    from ingest.fetch import FetchError, fetch_and_refresh, fetch_notices
+    from ingest.fetch import FetchError, catalog_alns, fetch_and_refresh, fetch_notices
 
     settings: Settings = ctx.obj
     try:
         if no_ingest:
-            records, _ = load_catalog(Path(settings.data_dir))
-            click.echo(fetch_notices(settings, {op.aln for op in records}, method=method).line())
+            click.echo(fetch_notices(settings, catalog_alns(settings), method=method).line())
             return
         fetched, report = fetch_and_refresh(settings, method=method, wait=wait)
     except FetchError as exc:
