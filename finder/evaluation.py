@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from finder.engine import Finder
 from finder.errors import RecordError
 from finder.safeyaml import load_file
 
-KINDS = {"discovery", "eligibility", "out_of_scope"}
+KINDS = {"discovery", "eligibility", "mentions", "out_of_scope"}
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -58,6 +59,16 @@ def _check_question(path: Path, i: int, q: Any) -> None:
         wrong = [v for v in accepted if v not in {k.value for k in VerdictKind}]
         if wrong or not accepted:
             raise bad("verdict", f"expected one or more of {[k.value for k in VerdictKind]}, found {wrong}")
+    if q["kind"] == "mentions":
+        for key in ("any_of", "none_of"):
+            patterns = q.get(key, [])
+            if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+                raise bad(key, "expected a list of regular expressions")
+            for p in patterns:
+                try:
+                    re.compile(p)
+                except re.error as exc:
+                    raise bad(key, f"not a valid regular expression {p!r}: {exc}") from None
 
 
 @dataclass
@@ -67,6 +78,7 @@ class EvalResult:
     mrr10: float = 0.0
     verdicts: tuple[int, int] = (0, 0)
     refused: tuple[int, int] = (0, 0)
+    mentions: tuple[int, int] = (0, 0)
     p50: float = 0.0
     p95: float = 0.0
     misses: list[str] = field(default_factory=list)
@@ -75,6 +87,7 @@ class EvalResult:
     def summary(self) -> str:
         return (f"recall@5={self.recall5:.3f} MRR@10={self.mrr10:.3f} "
                 f"eligibility={self.verdicts[0]}/{self.verdicts[1]} refused={self.refused[0]}/{self.refused[1]} "
+                + (f"mentions={self.mentions[0]}/{self.mentions[1]} " if self.mentions[1] else "") +
                 f"latency_p50={self.p50:.0f}ms p95={self.p95:.0f}ms"
                 + ("\nLLM leads: " + ", ".join(f"{k} {v}" for k, v in sorted(self.llm.items())) if self.llm else "")
                 + (f"\nmissed: {', '.join(self.misses)}" if self.misses else ""))
@@ -97,6 +110,18 @@ def verdict_about(hits: list[Hit], about: str) -> str | None:
     return None
 
 
+def _count_llm(res: EvalResult, outcome: str | None) -> None:
+    if outcome:
+        key = outcome.split(":")[0]
+        res.llm[key] = res.llm.get(key, 0) + 1
+
+
+def mentions_ok(text: str, any_of: list[str], none_of: list[str]) -> bool:
+    """The chat text states the asked fact: one `any_of` pattern matches and no `none_of` pattern does."""
+    good = not any_of or any(re.search(p, text, re.I) for p in any_of)
+    return good and not any(re.search(p, text, re.I) for p in none_of)
+
+
 def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = Retriever.HYBRID,
              use_llm: bool = False) -> EvalResult:
     res = EvalResult()
@@ -104,23 +129,22 @@ def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = 
     finder.index.embedder.embed_query("warm up")
     disc = hit5 = 0
     rr = 0.0
-    v_ok = v_n = r_ok = r_n = 0
+    v_ok = v_n = r_ok = r_n = m_ok = m_n = 0
     latencies = []
     for q in questions:
         applicant = parse_applicant(q["applicant"]) if q.get("applicant") else None
         t0 = time.perf_counter()
         answer = finder.ask(q["question"], Profile(applicant=applicant), Conversation(), mode=mode, use_llm=use_llm)
-        if answer.llm:
-            outcome = answer.llm.split(":")[0]
-            res.llm[outcome] = res.llm.get(outcome, 0) + 1
         ms = (time.perf_counter() - t0) * 1000
+        _count_llm(res, answer.llm)
         latencies.append(ms)
         hits = answer.hits[:10]
         about = q.get("about")
         about_verdict = verdict_about(answer.hits, about) if about else None
         res.rows.append({"id": q["id"], "hits": [{"aln": h.aln, "id": h.id, "verdict": h.verdict.kind if h.verdict
                                                    else None} for h in hits],
-                         "about_verdict": about_verdict, "refused": bool(answer.refused), "latency_ms": round(ms, 2)})
+                         "about_verdict": about_verdict, "refused": bool(answer.refused), "latency_ms": round(ms, 2),
+                         "answer": answer.text})
         if q["kind"] == "discovery":
             disc += 1
             top = [] if answer.refused else [(h.aln, h.id) for h in hits]
@@ -140,6 +164,12 @@ def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = 
                 v_ok += 1
             else:
                 res.misses.append(f"{q['id']}({about_verdict})")
+        elif q["kind"] == "mentions":
+            m_n += 1
+            if mentions_ok(answer.text, q.get("any_of", []), q.get("none_of", [])):
+                m_ok += 1
+            else:
+                res.misses.append(q["id"])
         else:
             r_n += 1
             if answer.refused:
@@ -148,6 +178,6 @@ def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = 
                 res.misses.append(q["id"])
     res.recall5 = hit5 / disc if disc else 0.0
     res.mrr10 = rr / disc if disc else 0.0
-    res.verdicts, res.refused = (v_ok, v_n), (r_ok, r_n)
+    res.verdicts, res.refused, res.mentions = (v_ok, v_n), (r_ok, r_n), (m_ok, m_n)
     res.p50, res.p95 = statistics.median(latencies) if latencies else 0.0, percentile(latencies, 0.95)
     return res

@@ -66,7 +66,7 @@ def card(hit: Hit) -> str:
         rows.append(_row("Pays for", escape(uses)))
     rows.append(_row("Who applies", escape(who_applies(op))))
     if op.cost_share:
-        rows.append(_row("Match", escape(op.cost_share)))
+        rows.append(_row("Match", escape(op.cost_share.text)))
     notices = ordered_notices(hit)[:2]
     deadline = "; ".join(f"{escape(notice_phrase(n))} ({_link('notice', n.url)})" for n in notices) \
         or "No Grants.gov notice loaded; see the Grants.gov link"

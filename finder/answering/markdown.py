@@ -74,7 +74,7 @@ def program_detail(i: int, hit: Hit, *, full_summary: bool = False) -> str:
     kinds = ", ".join(a.value for a in op.assistance_types)
     lines.append(f"- Assistance: {kinds}" + ("; funded by the Bipartisan Infrastructure Law" if op.bil_funded else ""))
     if op.cost_share:
-        lines.append(f"- Match: {inert(op.cost_share)}")
+        lines.append(f"- Match: {inert(op.cost_share.text)}")
     if (amt := amount(op)) is not None:
         lines.append(f"- {amt}")
     if not hit.notices:

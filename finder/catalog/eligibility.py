@@ -111,9 +111,10 @@ def _population(op: Opportunity, a: Asker, rule: PopulationRule) -> Verdict:
                            f"{label.capitalize()} are eligible direct applicants for {_name(op)} when the "
                            f"{rule.area} has {limit}. Add your population to the profile to confirm.")
         other = f"; otherwise the money comes through {rule.otherwise.via}" if rule.otherwise else ""
+        rank = f" or is among the {rule.or_largest} most populous in the state" if rule.or_largest else ""
         return Verdict(op.id, a.applicant, VerdictKind.CHECK,
                        f"Check your population: {label} apply directly to {_name(op)} only when the {rule.area} has "
-                       f"{limit}{other}.")
+                       f"{limit}{rank}{other}.")
     inside = (rule.max is None or a.population <= rule.max) and (rule.min is None or a.population >= rule.min)
     pop = f"{one.split(' ', 1)[1]} of {a.population:,}"
     if inside:
@@ -122,6 +123,11 @@ def _population(op: Opportunity, a: Asker, rule: PopulationRule) -> Verdict:
                        f"{label} are eligible direct applicants.")
     side = "above" if rule.max is not None and a.population > rule.max else "below"
     lead = f"A {pop} is {side} {_name(op)}'s limit ({rule.area} of {limit}). "
+    if side == "below" and rule.or_largest:
+        other = f"; if not, the money comes through {rule.otherwise.via}" if rule.otherwise else ""
+        return Verdict(op.id, a.applicant, VerdictKind.CHECK,
+                       f"{lead}Check whether yours is among the {rule.or_largest} most populous {label} in your "
+                       f"state: those qualify too{other}.")
     if rule.otherwise is not None:
         return _through(op, a, rule.otherwise, lead)
     return Verdict(op.id, a.applicant, VerdictKind.NOT_ELIGIBLE, lead + "The program's rules give no other path.")

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from finder.catalog.applicants import CHECK
-from finder.catalog.rules import Rules, Status
+from finder.catalog.rules import CostShare, Rules, Status
 from finder.catalog.vocab import LOAN_TYPES, Applicant, AssistanceType, Sector
 from finder.errors import RecordError
 from finder.safeyaml import DEFAULT_MAX_BYTES, load_file
@@ -76,7 +76,7 @@ class Opportunity(Strict):
     categories: list[str] = Field(default_factory=list, description="SAM.gov program categories.")
     bil_funded: bool = Field(description="True when a source ties the program to Pub. L. 117-58 (IIJA/BIL).")
     obligations: list[Obligation] = Field(default_factory=list, description="Dollars by fiscal year.")
-    cost_share: str | None = Field(None, description="Non-federal match, only when a named source states it.")
+    cost_share: CostShare | None = Field(None, description="Federal share and match, only when a named source states it.")
     population_limit: str | None = Field(None, description="Population limits, only when a named source states them.")
     authorizations: list[str] = Field(default_factory=list, description="Legal authorities (citations only).")
     uses: list[str] = Field(
@@ -121,6 +121,8 @@ class Opportunity(Strict):
                 raise ValueError("a population rule needs a source whose facts include 'population'")
         if self.status is not None and "status" not in backed:
             raise ValueError("status needs a source whose facts include 'status'")
+        if self.cost_share is not None and "cost_share" not in backed:
+            raise ValueError("cost_share needs a source whose facts include 'cost_share'")
         if self.uses and "uses" not in backed:
             raise ValueError("uses need a source whose facts include 'uses'")
         return self
@@ -247,7 +249,8 @@ def dump_record(op: Opportunity) -> str:
     data = op.model_dump(mode="json", exclude_none=True)
     if not data.get("uses"):
         data.pop("uses", None)
-    if "rules" in data:
-        data["rules"] = {k: v for k, v in data["rules"].items() if v != []}
+    for key in ("rules", "cost_share"):
+        if key in data:
+            data[key] = {k: v for k, v in data[key].items() if v != []}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 

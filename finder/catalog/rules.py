@@ -55,6 +55,9 @@ class PopulationRule(_Strict):
     min: int | None = Field(None, ge=0, description="Smallest population allowed (inclusive).")
     area: str = Field(min_length=3, description="What is counted: 'rural area', 'city', 'urbanized area'.")
     otherwise: Route | None = Field(None, description="Where an applicant outside the limit goes instead, if anywhere.")
+    or_largest: int | None = Field(
+        None, ge=1, description="An alternative test: applicants below `min` also qualify when they are among the "
+                                "this many most populous of their kind in their state (EECBG's 10 largest).")
     if_unknown: str | None = Field(
         None, description="'eligible' or 'check' when the population is not known; default: eligible for a "
                           "maximum (most askers are small), check for a minimum.")
@@ -101,11 +104,45 @@ class Rules(_Strict):
         return next((c for c in self.conditions if applicant in c.applicants), None)
 
 
+class ShareCase(_Strict):
+    """A special case of the cost share: rural, tribal, small impoverished communities, off-system bridges."""
+
+    when: str = Field(min_length=3, description="Who or what the case covers, in our words.")
+    federal_max: int | None = Field(None, ge=0, le=100, description="Largest federal share in this case, percent.")
+    text: str = Field(min_length=5, description="The case in our words: 'up to 100% federal for ...'.")
+
+
+class CostShare(_Strict):
+    """What share of the cost the federal award pays and what the applicant pays, from a cited source."""
+
+    text: str = Field(min_length=10, description="Our words, for the chat: what the federal award pays and what the "
+                                                 "applicant (or, for pass-through programs, the state and the local "
+                                                 "recipient) pays; 'no match required' when none is.")
+    federal_max: int | None = Field(None, ge=0, le=100, description="Largest federal share of project cost, percent, "
+                                                                    "for the usual direct applicant.")
+    applicant_min: int | None = Field(None, ge=0, le=100, description="Smallest share the applicant pays, percent; "
+                                                                      "0 when no match is required.")
+    cases: list[ShareCase] = Field(default_factory=list, description="Waivers and special cases.")
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> CostShare:
+        if self.federal_max is not None and self.applicant_min is not None \
+                and self.federal_max + self.applicant_min != 100:
+            raise ValueError(f"federal_max {self.federal_max} and applicant_min {self.applicant_min} should add up to "
+                             f"100; leave one out when the shares are not of the same cost")
+        return self
+
+    @property
+    def none_required(self) -> bool:
+        return self.applicant_min == 0
+
+
 class Status(_Strict):
     """Whether the program still runs, as of a date, from a cited source."""
 
-    value: StatusKind = Field(description="open, rolling, annual, formula, closed, ended, terminated or paused.")
-    as_of: dt.date = Field(description="The date the status was checked.")
+    value: StatusKind = Field(description="open, rolling, annual, formula, closed, ended, terminated, paused or "
+                                          "unknown (no official page confirms it; the note says what was reported).")
+    as_of: dt.date = Field(description="The date we last checked the status (not the date it changed).")
     note: str | None = Field(None, description="Our words: what happened and when ('terminated in May 2025').")
 
     @property

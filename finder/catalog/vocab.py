@@ -106,6 +106,7 @@ class StatusKind(StrEnum):
     ENDED = "ended"  # funding ran out or the authority lapsed
     TERMINATED = "terminated"  # the agency cancelled the program or its awards
     PAUSED = "paused"  # the agency stopped new awards pending review
+    UNKNOWN = "unknown"  # no official page confirms the current state; the note says what was reported, by whom
 
     @property
     def live(self) -> bool:
@@ -129,6 +130,9 @@ class StateOffice(StrEnum):
     LWCF = "lwcf"
     TRAILS = "trails"
     HOMELAND_SECURITY = "homeland_security"
+    WEATHERIZATION = "weatherization"
+    TRANSIT = "transit"
+    ABANDONED_MINES = "abandoned_mines"
     OTHER = "other"
 
 class VerdictKind(StrEnum):
