@@ -48,6 +48,8 @@ class Asker:
     applicant: Applicant
     population: int | None = None
     state: str | None = None
+    county: str | None = None  # the county (parish, borough) the asker is in or is, when said
+    urban_population: int | None = None  # population of the Census urbanized area the asker is in, when known
 
 
 def _plural(a: Applicant) -> str:
@@ -104,7 +106,8 @@ def _population(op: Opportunity, a: Asker, rule: PopulationRule) -> Verdict:
     label, one = _plural(a.applicant), LABELS[a.applicant][0]
     limit = (f"{rule.max:,} people or fewer" if rule.max is not None and rule.min is None else
              f"{rule.min:,} people or more" if rule.max is None else f"{rule.min:,} to {rule.max:,} people")
-    if a.population is None:
+    population = a.urban_population if rule.counts == "urbanized_area" else a.population
+    if population is None:
         unknown = rule.if_unknown or ("eligible" if rule.min is None else "check")
         if unknown == "eligible":
             return Verdict(op.id, a.applicant, VerdictKind.ELIGIBLE,
@@ -115,13 +118,14 @@ def _population(op: Opportunity, a: Asker, rule: PopulationRule) -> Verdict:
         return Verdict(op.id, a.applicant, VerdictKind.CHECK,
                        f"Check your population: {label} apply directly to {_name(op)} only when the {rule.area} has "
                        f"{limit}{rank}{other}.")
-    inside = (rule.max is None or a.population <= rule.max) and (rule.min is None or a.population >= rule.min)
-    pop = f"{one.split(' ', 1)[1]} of {a.population:,}"
+    inside = (rule.max is None or population <= rule.max) and (rule.min is None or population >= rule.min)
+    pop = (f"{one.split(' ', 1)[1]} of {population:,}" if rule.counts == "own"
+           else f"{one.split(' ', 1)[1]} in an urbanized area of about {population:,}")
     if inside:
         return Verdict(op.id, a.applicant, VerdictKind.ELIGIBLE,
                        f"Yes: a {pop} is within {_name(op)}'s limit ({rule.area} of {limit}), and "
                        f"{label} are eligible direct applicants.")
-    side = "above" if rule.max is not None and a.population > rule.max else "below"
+    side = "above" if rule.max is not None and population > rule.max else "below"
     lead = f"A {pop} is {side} {_name(op)}'s limit ({rule.area} of {limit}). "
     if side == "below" and rule.or_largest:
         other = f"; if not, the money comes through {rule.otherwise.via}" if rule.otherwise else ""
@@ -138,9 +142,15 @@ def _place(op: Opportunity, a: Asker) -> Verdict | None:
     if place is None or a.state is None:
         return None
     state = STATES.get(a.state, a.state)
-    if a.state in place.states:
+    inside = place.county_inside(a.state, a.county) if a.county else None
+    if inside is False:
+        return Verdict(op.id, a.applicant, VerdictKind.NOT_ELIGIBLE,
+                       f"{a.county} in {state} is outside {place.area}.")
+    if inside:
         return None
-    if a.state in place.partial:
+    if a.state in place.states and a.state not in place.exclude_counties:
+        return None
+    if a.state in place.partial or a.state in place.exclude_counties:
         part = f" It covers {place.partial_note}." if place.partial_note else ""
         return Verdict(op.id, a.applicant, VerdictKind.CHECK,
                        f"Check your location: only part of {state} is in {place.area}.{part} Confirm your "

@@ -7,6 +7,7 @@ reads them. Code never special-cases a program id: every limit, path and place l
 from __future__ import annotations
 
 import datetime as dt
+from re import sub as re_sub
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -55,6 +56,8 @@ class PopulationRule(_Strict):
     min: int | None = Field(None, ge=0, description="Smallest population allowed (inclusive).")
     area: str = Field(min_length=3, description="What is counted: 'rural area', 'city', 'urbanized area'.")
     otherwise: Route | None = Field(None, description="Where an applicant outside the limit goes instead, if anywhere.")
+    counts: str = Field("own", description="'own': the applicant's own population; 'urbanized_area': the population "
+                                           "of the Census urbanized area the applicant is in (outside-a-UA tests).")
     or_largest: int | None = Field(
         None, ge=1, description="An alternative test: applicants below `min` also qualify when they are among the "
                                 "this many most populous of their kind in their state (EECBG's 10 largest).")
@@ -68,6 +71,8 @@ class PopulationRule(_Strict):
             raise ValueError("a population rule needs max or min")
         if self.if_unknown not in (None, "eligible", "check"):
             raise ValueError("if_unknown must be 'eligible' or 'check'")
+        if self.counts not in ("own", "urbanized_area"):
+            raise ValueError("counts must be 'own' or 'urbanized_area'")
         return self
 
 
@@ -78,6 +83,12 @@ class PlaceRule(_Strict):
     partial: list[str] = Field(default_factory=list, description="States only part of which is inside the area.")
     area: str = Field(min_length=3, description="The area in our words: 'the Appalachian Region'.")
     partial_note: str | None = Field(None, description="Which part of a partial state is covered, if the source says.")
+    counties: dict[str, list[str]] = Field(
+        default_factory=dict, description="For a partial state, the counties (or parishes, boroughs) inside the area, "
+                                          "as the statute lists them, without the word 'County'.")
+    exclude_counties: dict[str, list[str]] = Field(
+        default_factory=dict, description="Counties of a listed state that are outside the area (a region defined "
+                                          "as a state's counties not served by another commission).")
 
     @field_validator("states", "partial")
     @classmethod
@@ -86,6 +97,32 @@ class PlaceRule(_Strict):
         if bad:
             raise ValueError(f"unknown state code {bad}; expected USPS codes such as OH, TX, PR")
         return v
+
+    @field_validator("counties", "exclude_counties")
+    @classmethod
+    def _county_states(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = [s for s in v if s not in STATES]
+        if bad:
+            raise ValueError(f"unknown state code {bad}; expected USPS codes such as OH, TX, PR")
+        return v
+
+    def county_inside(self, state: str, county: str) -> bool | None:
+        """Whether a named county of `state` is inside the area; None when the rule does not list counties."""
+        name = county_key(county)
+        if state in self.exclude_counties and name in {county_key(c) for c in self.exclude_counties[state]}:
+            return False
+        if state in self.counties:
+            return name in {county_key(c) for c in self.counties[state]}
+        if state in self.exclude_counties:
+            return True
+        return None
+
+
+def county_key(name: str) -> str:
+    """'St. Mary Parish' and 'saint mary' compare equal."""
+    low = name.lower().replace("saint ", "st. ").replace("st ", "st. ")
+    low = re_sub(r"\b(county|parish|borough|census area|city and borough|municipality)\b", "", low)
+    return re_sub(r"[^a-z.]+", " ", low).strip()
 
 
 class Rules(_Strict):
