@@ -1,7 +1,10 @@
-"""Peak memory while rejecting each hostile file, one fresh process per file.
+"""Hostile files and requests: each one rejected or bounded, with its peak memory and time.
 
-`python -m benchmarks.hostile KIND` prints {"kind", "rejected", "error", "baseline_mb", "peak_mb", "above_mb"};
-`python -m benchmarks.hostile` runs every kind and prints one line each.
+`python -m benchmarks.hostile KIND PATH` reads one prepared file in this (fresh) process and prints
+{"kind", "rejected", "error", "errors_kept", "seconds", "baseline_mb", "peak_mb", "above_mb"}.
+`python -m benchmarks.hostile` runs every file kind, each in a fresh process, then every hostile request
+against a served app (benchmarks/hostile_requests.py), checking after each that the old index still answers
+the same, and prints one JSON line per case.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -23,37 +27,50 @@ def _status_mb(field: str) -> float:
 
 def one(kind: str, path: Path) -> dict[str, object]:
     """Read one prepared file in this (fresh) process; the files are made elsewhere so making them costs nothing
-    here."""
+    here. A data file (read without error) also renders every notice it holds, as an answer would."""
     from finder.catalog.model import read_record
     from finder.errors import RecordError
+    from finder.text import inert
     from ingest.sources import grants_gov
 
     baseline = _status_mb("VmRSS")
-    error = ""
+    error, errors = "", []
+    started = time.perf_counter()
     try:
         if kind == "YAML alias bomb":
             read_record(path)
         else:
-            list(grants_gov.read(path, errors=[]))
+            for notice in grants_gov.read(path, errors=errors):
+                inert(notice.title), inert(notice.close_note)  # what the chat and cards do with them
     except RecordError as exc:
         error = str(exc)
+    seconds = time.perf_counter() - started
     peak = _status_mb("VmHWM")
-    return {"kind": kind, "rejected": bool(error), "error": error[:160], "baseline_mb": round(baseline),
-            "peak_mb": round(peak), "above_mb": round(peak - baseline)}
+    return {"kind": kind, "rejected": bool(error), "error": error[:160], "errors_kept": len(errors),
+            "seconds": round(seconds, 2), "baseline_mb": round(baseline), "peak_mb": round(peak),
+            "above_mb": round(peak - baseline)}
 
 
-def main() -> list[dict[str, object]]:
+def files() -> list[dict[str, object]]:
     from benchmarks import hostile_files as hf
 
     rows = []
-    for kind in [*hf.NOTICE_FILES, "YAML alias bomb"]:
+    makers = {**hf.NOTICE_FILES, **hf.DATA_FILES, "YAML alias bomb": hf.yaml_alias_bomb}
+    for kind, make in makers.items():
         folder = Path(tempfile.mkdtemp(prefix="finder-hostile-"))
-        path = hf.yaml_alias_bomb(folder) if kind == "YAML alias bomb" else hf.NOTICE_FILES[kind](folder)
+        path = make(folder)
         out = subprocess.run([sys.executable, "-m", "benchmarks.hostile", kind, str(path)], capture_output=True,
-                             text=True, timeout=600, check=True)
+                             text=True, timeout=900, check=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        path.unlink()
         print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def main() -> list[dict[str, object]]:
+    from benchmarks import hostile_requests
+
+    return files() + hostile_requests.main()
 
 
 if __name__ == "__main__":
