@@ -124,8 +124,8 @@ def _notices(records: Iterator[tuple[dict[str, Any], bool]], name: str, errors: 
                 yield notice_from_fields(fields, forecast=forecast)
             except BadField as exc:
                 rid = _rid(fields.get("OpportunityID"), count)
-                problems.add(lambda: str(RecordError(name, str(exc), record=rid, field=exc.field,
-                                                     hint="record skipped")))
+                problems.add(lambda e=exc, r=rid: str(RecordError(name, str(e), record=r, field=e.field,
+                                                                  hint="record skipped")))
     finally:
         problems.close()
 
@@ -248,10 +248,11 @@ def _json_notice(item: Any, is_hit: bool, i: int, name: str, problems: FileError
             fields, forecast = _from_fetch(item)
         yield notice_from_fields(fields, forecast=forecast)
     except BadField as exc:
-        problems.add(lambda: str(RecordError(name, str(exc), record=rid, field=exc.field, hint="record skipped")))
+        problems.add(lambda e=exc: str(RecordError(name, str(e), record=rid, field=e.field,
+                                                   hint="record skipped")))
     except (TypeError, AttributeError, ValueError) as exc:
-        problems.add(lambda: str(RecordError(name, f"unexpected shape ({str(exc)[:120]})", record=rid,
-                                             hint="record skipped")))
+        problems.add(lambda e=exc: str(RecordError(name, f"unexpected shape ({str(e)[:120]})", record=rid,
+                                                   hint="record skipped")))
 
 
 def _rid(value: Any, i: int) -> str:
