@@ -39,7 +39,9 @@ AGENCY_DOMAINS = frozenset({
     "wyomingbusiness.org", "nheconomy.com", "commerceri.com", "arkansasedc.com", "sccommerce.com",
     "oregon4biz.com", "nmfinance.com", "ahfc.us", "azstateparks.com", "mostateparks.com", "lastateparks.com",
     "scprt.com", "ksoutdoors.com", "gadnr.org", "lhtac.org", "broadband.masstech.org", "maineconnectivity.org",
-    "otrd.travelok.com",
+    "otrd.travelok.com", "sddot.com",
+    # the federal lists of state offices that agencies point to
+    "naseo.org", "nationalrtap.org",
 })
 
 

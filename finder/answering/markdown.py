@@ -11,6 +11,7 @@ from finder.answering.facts import (
     display_name,
     fact_source,
     first_sentences,
+    md_link,
     next_deadline,
     notice_phrase,
     office_phrase,
@@ -35,7 +36,7 @@ def program_line(i: int, hit: Hit) -> str:
         parts.append(f"{op.status.value.value} as of {op.status.as_of.isoformat()}")
     if (deadline := next_deadline(hit)) is not None:
         parts.append(deadline)
-    name = f"[{inert(display_name(op))}]({op.url})" if op.url else inert(display_name(op))
+    name = md_link(inert(display_name(op)), op.url)
     return f"{i}. **{name}**, ALN {op.aln}: " + " · ".join(parts)
 
 
@@ -80,6 +81,6 @@ def program_detail(i: int, hit: Hit, *, full_summary: bool = False) -> str:
     if not hit.notices:
         lines.append("- Deadlines: no Grants.gov notice is loaded for this program; check the Grants.gov link.")
     for n in ordered_notices(hit)[:3]:
-        lines.append(f"- Notice: {inert(n.title)}: {notice_phrase(n)}. [Grants.gov notice]({n.url})")
+        lines.append(f"- Notice: {inert(n.title)}: {notice_phrase(n)}. {md_link('Grants.gov notice', n.url)}")
     lines.append("- Links: " + " · ".join(f"[{label}]({url})" for label, url in official_links(op)))
     return "\n".join(lines)
