@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         0.34, description="Lowest dense similarity of the best hit for the finder to answer instead of refusing."
     )
     concurrency: int = Field(4, description="How many chat requests the web app runs at once.")
-    queue_per_client: int = Field(8, description="Requests one client may have waiting in the app's queue.")
+    queue_per_client: int = Field(16, description="Requests one client may have waiting in the app's queue.")
     header_timeout: float = Field(10.0, description="Seconds a client has to send a request's headers.")
     max_request_kb: int = Field(256, description="Largest request body the web app reads, uploads aside, in KB.")
     max_shortlist: int = Field(50, description="Most programs one shortlist holds and exports.")

@@ -13,6 +13,7 @@ from finder.settings import Settings
 
 MB = 1 << 20
 ERRORS_PER_FILE = 50  # problems listed per file; the rest are counted in one line
+COUNT_TAIL = f" (only the first {ERRORS_PER_FILE} are listed)"
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,17 @@ class FileErrors:
         if self.count <= self.keep:
             self.sink.append(line() if callable(line) else line)
 
-    def close(self) -> None:
+    def close(self) -> None:  # the line `skipped_count` reads back
         if self.count > self.keep:
-            self.sink.append(f"{self.name}: {self.count - self.keep:,} more records skipped (only the first "
-                             f"{self.keep} are listed)")
+            self.sink.append(f"{self.name}: {self.count - self.keep:,} more records skipped{COUNT_TAIL}")
             self.keep = self.count  # closing twice adds nothing
+
+
+def skipped_count(lines: list[str]) -> int:
+    """How many records the problem lines of FileErrors stand for (a count line stands for its count)."""
+    total = 0
+    for line in lines:
+        tail = line.rpartition(": ")[2]
+        number = tail.split(" ", 1)[0].replace(",", "")
+        total += int(number) if tail.endswith(COUNT_TAIL) and number.isdigit() else 1
+    return total
