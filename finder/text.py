@@ -95,6 +95,11 @@ def inert(text: str) -> str:
     return " ".join(t.split())
 
 
+def printable(text: Any) -> str:
+    """Text safe to print on a terminal: control characters (escape sequences) shown as '?'."""
+    return _CONTROL.sub("?", str(text))
+
+
 def md_escape(text: Any) -> str:
     """Outside text shown inside Markdown as exactly that text: every Markdown character escaped (the `:` of
     a scheme and the `@` of an address too, so nothing becomes a link), HTML brackets as entities."""

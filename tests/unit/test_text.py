@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finder.text import csv_cell, inert, md_escape, safe_url, strip_markup
+from finder.text import csv_cell, inert, md_escape, printable, safe_url, strip_markup
 
 FIELD = 256 * 1024  # FINDER_MAX_FIELD_KB
 
@@ -66,3 +66,7 @@ def test_echoed_text_cannot_become_a_link_image_or_tag():
 @pytest.mark.parametrize("value", ["=HYPERLINK(\"https://e.example\",\"x\")", "+1", "-1+2", "@SUM(A1)", "\t=1"])
 def test_csv_cells_that_could_run_are_neutralised(value):
     assert csv_cell(value).startswith("'") and csv_cell("Safe Streets") == "Safe Streets"
+
+
+def test_terminal_output_carries_no_escape_sequences():
+    assert printable("notes\x1b]8;;https://evil.example\x07click\x1b[0m\nnext") == "notes?]8;;https://evil.example?click?[0m\nnext"
