@@ -45,7 +45,8 @@ def rate(finder: Finder, session: ChatSession, index: int, liked: bool) -> str:
     if turn is None:
         return "That message is not an answer from this session."
     index_dir = Path(finder.settings.index_dir)
-    if turn.rating is None and session.ratings >= finder.settings.max_ratings:
+    stores = turn.rating is None or turn.rating[0] != liked  # a new rating (a change of mind is one too)
+    if stores and session.ratings >= finder.settings.max_ratings:
         return f"This conversation has stored its {finder.settings.max_ratings} ratings; thank you."
     if turn.rating is not None:
         feedback.retract(index_dir, turn.rating[1])

@@ -183,3 +183,13 @@ def test_exports_of_an_ended_session_are_removed(small_index, finder):
     assert len(unload) == 1  # registered as the session-end handler
     unload[0].fn(type("R", (), {"session_hash": "abc"})())
     assert not folder.exists()
+
+
+def test_ratings_per_session_are_capped_even_when_the_mind_keeps_changing(finder, small_index, tmp_path):
+    f = Finder(small_index)
+    f.settings = small_index.model_copy(update={"index_dir": tmp_path, "max_ratings": 5})
+    f.index = finder.index
+    _, _, session, *_ = turn(f, "Tell me about SS4A", "city")
+    notes = [chat.rate(f, session, 1, i % 2 == 0) for i in range(40)]
+    assert sum("saved" in n for n in notes) == 5 and "stored its 5 ratings" in notes[-1]
+    assert len(feedback.read_all(tmp_path)) <= 1  # each change of mind replaced the last row; a repeat un-clicks
