@@ -16,9 +16,15 @@ def fn_index(demo: Any, name: str) -> int:
     return next(fn._id for fn in demo.fns.values() if getattr(fn, "name", None) == name)
 
 
+def fn_ids(base: str) -> dict[str, int]:
+    """Event ids by api name (a private event's api name is its function's name), from the page's config."""
+    config = httpx.get(f"{base}config", timeout=30).json()
+    return {d["api_name"]: d["id"] for d in reversed(config["dependencies"]) if d.get("api_name")}
+
+
 def join(base: str, index: int, data: list[Any], session: str, headers: dict[str, str] | None = None,
-         timeout: float = 30) -> httpx.Response:
-    body = {"data": data, "event_data": None, "fn_index": index, "trigger_id": None, "session_hash": session}
+         timeout: float = 30, event_data: Any = None) -> httpx.Response:
+    body = {"data": data, "event_data": event_data, "fn_index": index, "trigger_id": None, "session_hash": session}
     return httpx.post(f"{base}gradio_api/queue/join", json=body, headers=headers or {}, timeout=timeout)
 
 
@@ -40,9 +46,9 @@ def results(base: str, session: str, timeout: float = 60) -> dict[str, Any]:
 
 
 def call(base: str, index: int, data: list[Any], session: str | None = None,
-         headers: dict[str, str] | None = None) -> Any:
+         headers: dict[str, str] | None = None, event_data: Any = None) -> Any:
     """Run one event and return its output data (or {"error": ...}); raises on a refused join."""
     session = session or secrets.token_hex(6)
-    resp = join(base, index, data, session, headers)
+    resp = join(base, index, data, session, headers, event_data=event_data)
     resp.raise_for_status()
     return results(base, session).get(resp.json()["event_id"])

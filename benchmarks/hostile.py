@@ -2,19 +2,29 @@
 
 `python -m benchmarks.hostile KIND PATH` reads one prepared file in this (fresh) process and prints
 {"kind", "rejected", "error", "errors_kept", "seconds", "baseline_mb", "peak_mb", "above_mb"}.
-`python -m benchmarks.hostile` runs every file kind, each in a fresh process, then every hostile request
-against a served app (benchmarks/hostile_requests.py), checking after each that the old index still answers
-the same, and prints one JSON line per case.
+`python -m benchmarks.hostile` runs every file kind (read in a fresh process; then dropped into the notices
+folder, or the catalog, of a small served index, which must answer as before, quickly, with a small pointer),
+then every hostile request against a served app and every hostile Grants.gov answer to a fetch
+(benchmarks/hostile_requests.py), and prints one JSON line per case. `--results` also rewrites the hostile
+section of benchmarks/RESULTS.md from the run.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from benchmarks.timing import ROOT
+
+IDS = ["20.939", "66.458", "66.468", "10.760"]
+QUESTIONS = ["Tell me about the Drinking Water State Revolving Fund", "Tell me about SS4A"]
+HEADING = "## Hostile files and requests"
 
 
 def _status_mb(field: str) -> float:
@@ -51,30 +61,115 @@ def one(kind: str, path: Path) -> dict[str, object]:
             "above_mb": round(peak - baseline)}
 
 
-def files() -> list[dict[str, object]]:
+class IndexCheck:
+    """A small index in this process: after each hostile file is dropped in and refreshed, how it answers."""
+
+    def __init__(self, tmp: Path) -> None:
+        from finder.engine import Finder
+        from finder.index.embeddings import Embedder
+        from finder.settings import Settings
+        from ingest.refresh import refresh
+
+        data = tmp / "data"
+        for f in (ROOT / "data" / "opportunities").rglob("*.yaml"):
+            if f.stem in IDS:
+                (data / f.parent.name).mkdir(parents=True, exist_ok=True)
+                shutil.copy(f, data / f.parent.name / f.name)
+        self.settings = Settings(data_dir=data, index_dir=tmp / "index", notices_dir=tmp / "notices",
+                                 today="2026-11-28")  # type: ignore[arg-type]
+        self.settings.notices_dir.mkdir()
+        self.embedder = Embedder(self.settings.embedding_model).load()
+        self.refresh = lambda: refresh(self.settings, embedder=self.embedder)
+        self.refresh()
+        self.finder = Finder(self.settings)
+        self.finder.index.embedder = self.embedder
+        self.before = self.answers()[0]
+
+    def answers(self) -> tuple[dict[str, str], float]:
+        started = time.perf_counter()
+        texts = {q: self.finder.ask(q).text for q in QUESTIONS}
+        return texts, (time.perf_counter() - started) * 1000 / len(QUESTIONS)
+
+    def after(self, kind: str, path: Path, data_file: bool) -> dict[str, Any]:
+        target = (self.settings.data_dir / "x" if kind == "YAML alias bomb" else self.settings.notices_dir) / path.name
+        target.parent.mkdir(exist_ok=True)
+        shutil.move(path, target)
+        try:
+            report = self.refresh()
+            self.answers()  # the new snapshot loads here
+            texts, ms = self.answers()
+            pointer = (self.settings.index_dir / "CURRENT.json").stat().st_size
+            same = data_file or texts == self.before
+            return {"old_index_answers": same and "<<" not in json.dumps(texts), "answer_ms": round(ms, 1),
+                    "pointer_bytes": pointer, "report_lines": len(report.skipped)}
+        finally:
+            target.unlink()
+            self.refresh()
+
+
+def files(tmp: Path) -> list[dict[str, Any]]:
     from benchmarks import hostile_files as hf
 
+    check = IndexCheck(tmp / "index-check")
     rows = []
     makers = {**hf.NOTICE_FILES, **hf.DATA_FILES, "YAML alias bomb": hf.yaml_alias_bomb}
     for kind, make in makers.items():
-        folder = Path(tempfile.mkdtemp(prefix="finder-hostile-"))
+        folder = Path(tempfile.mkdtemp(prefix="finder-hostile-", dir=tmp))
         path = make(folder)
         out = subprocess.run([sys.executable, "-m", "benchmarks.hostile", kind, str(path)], capture_output=True,
                              text=True, timeout=900, check=True)
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        path.unlink()
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        row.update(check.after(kind, path, kind in hf.DATA_FILES))
+        rows.append(row)
         print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
-def main() -> list[dict[str, object]]:
+def section(rows: list[dict[str, Any]]) -> list[str]:
+    """The RESULTS.md lines for one run."""
+    out = [HEADING, "", f"Run by `python -m benchmarks.hostile` on {time.strftime('%Y-%m-%d')}. Files: read in a fresh "
+           "process (peak RSS above that process's baseline), then refreshed into a small index that must answer as "
+           "before. Requests: against `finder serve` in its own process (its peak RSS so far). Fetches: each a "
+           "`finder fetch-notices` process against a hostile stand-in for Grants.gov (its peak RSS).", "",
+           "| case | outcome | time (s) | peak RSS (MB) | old index answers the same |", "|---|---|---|---|---|"]
+    for r in rows:
+        if "rejected" in r:
+            outcome = (f"rejected: {r['error']}" if r["rejected"] else
+                       f"read; answers in {r['answer_ms']} ms") + f"; pointer {r['pointer_bytes']} B"
+            peak = f"+{r['above_mb']}"
+        else:
+            outcome = ("bounded: " if r["bounded"] else "NOT BOUNDED: ") + r["detail"]
+            peak = str(r["peak_mb"]) if r["peak_mb"] is not None else "-"
+        same = {True: "yes", False: "NO", None: "-"}[r["old_index_answers"]]
+        out.append(f"| {r['kind']} | {outcome.replace('|', '/')} | {r['seconds']} | {peak} | {same} |")
+    return out + [""]
+
+
+def write_results(rows: list[dict[str, Any]]) -> None:
+    path = ROOT / "benchmarks" / "RESULTS.md"
+    text = path.read_text()
+    start = text.find(HEADING)
+    end = text.find("\n## ", start + 1) if start >= 0 else -1
+    head = text if start < 0 else text[:start]
+    tail = "" if start < 0 or end < 0 else text[end + 1:]
+    path.write_text(head.rstrip("\n") + "\n\n" + "\n".join(section(rows)) + ("\n" + tail if tail else ""))
+
+
+def main(results: bool = False) -> list[dict[str, Any]]:
     from benchmarks import hostile_requests
 
-    return files() + hostile_requests.main()
+    tmp = Path(tempfile.mkdtemp(prefix="finder-hostile-"))
+    try:
+        rows = files(tmp) + hostile_requests.main()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if results:
+        write_results(rows)
+    return rows
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 2:
         print(json.dumps(one(sys.argv[1], Path(sys.argv[2]))))
     else:
-        main()
+        main(results="--results" in sys.argv)
