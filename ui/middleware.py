@@ -5,7 +5,8 @@
   only as the page reaches it, through the queue with a session, and checks that session itself.
 - Cached files are served only from the exports folder: an upload is never downloadable, by anyone.
 - Every POST states its length; an upload request may carry FINDER_MAX_UPLOAD_MB in all (its files
-  together), any other body FINDER_MAX_REQUEST_KB; more is 413 before a byte is read.
+  together), any other body FINDER_MAX_REQUEST_KB; more is 413 before a byte is read. One client may
+  upload twice FINDER_MAX_UPLOAD_MB in ten minutes (429 past that), so anonymous uploads cannot fill the disk.
 - One client may have FINDER_QUEUE_PER_CLIENT requests waiting in the queue; more is 429, so one client
   cannot crowd everyone else out.
 """
@@ -13,6 +14,9 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, unquote_plus
@@ -28,6 +32,7 @@ FILES = ("/gradio_api/file=", "/gradio_api/file/")
 QUEUED = ("/gradio_api/queue/join", "/gradio_api/call/ask", "/gradio_api/call/v2/ask")
 UPLOAD = "/gradio_api/upload"
 PUBLIC = "ask"
+UPLOAD_WINDOW = 600.0  # seconds over which one client's uploads are added up
 
 
 def _decoded(text: str, rounds: int = 4) -> str:
@@ -62,6 +67,8 @@ class Guard:
         self.app, self.settings, self.demo = app, settings, demo
         self.exports = exports.resolve() if exports else None
         self.trusted = clients.parse_networks(settings.trusted_proxies)
+        self.uploads: dict[str, deque[tuple[float, int]]] = defaultdict(deque)
+        self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         refusal = self.refusal(scope) if scope["type"] == "http" else None
@@ -89,10 +96,27 @@ class Guard:
         if length > cap:
             what = f"{cap >> 20} MB for all files of one upload" if path.startswith(UPLOAD) else f"{cap >> 10} KB"
             return 413, f"Request too large: the limit is {what}."
+        if path.startswith(UPLOAD) and not self.budget(clients.of_scope(scope, self.trusted), length, 2 * cap):
+            return 429, "This address has uploaded its share for now; try again in a few minutes."
         if path.startswith(QUEUED) and self.waiting(clients.of_scope(scope, self.trusted)) >= \
                 self.settings.queue_per_client:
             return 429, "Too many requests from this address are waiting; try again when they are answered."
         return None
+
+    def budget(self, client: str, size: int, allowed: int) -> bool:
+        """Count `size` against `client`'s uploads of the last UPLOAD_WINDOW seconds; False when over `allowed`."""
+        now = time.monotonic()
+        with self._lock:
+            recent = self.uploads[client]
+            while recent and now - recent[0][0] > UPLOAD_WINDOW:
+                recent.popleft()
+            if sum(n for _, n in recent) + size > allowed:
+                return False
+            recent.append((now, size))
+            if len(self.uploads) > 10_000:  # forget clients with nothing recent
+                for key in [k for k, v in self.uploads.items() if not v or now - v[-1][0] > UPLOAD_WINDOW]:
+                    del self.uploads[key]
+            return True
 
     def exported(self, target: str) -> bool:
         """True for a file inside the exports folder (where only this app writes)."""

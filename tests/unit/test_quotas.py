@@ -70,3 +70,19 @@ def test_a_body_must_state_one_plain_length():
     assert content_length(scope()) is None
     assert content_length(scope(("content-length", "12"), ("content-length", "13"))) is None
     assert content_length(scope(("content-length", "12"), ("transfer-encoding", "chunked"))) is None
+
+
+def test_one_client_may_upload_twice_the_cap_in_ten_minutes():
+    from finder.settings import Settings
+    from ui.middleware import Guard
+
+    guard = Guard(None, settings=Settings(max_upload_mb=1))  # type: ignore[arg-type]
+
+    def upload(client: str, size: int):
+        scope = {"type": "http", "method": "POST", "path": "/gradio_api/upload", "query_string": b"",
+                 "client": (client, 1), "headers": [(b"content-length", str(size).encode())]}
+        return guard.refusal(scope)
+
+    assert upload("10.0.0.1", 900_000) is None and upload("10.0.0.1", 900_000) is None
+    assert upload("10.0.0.1", 900_000)[0] == 429 and upload("10.0.0.2", 900_000) is None
+    assert upload("10.0.0.3", 2 << 20)[0] == 413
