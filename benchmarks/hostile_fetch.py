@@ -70,12 +70,18 @@ def fetch_cases(tmp: Path) -> list[dict[str, Any]]:
     return rows
 
 
+# `finder ARGS`, then this process image's own peak RSS (VmHWM: ru_maxrss would carry the parent's peak across exec)
+WRAP = ("import atexit, runpy, sys; from benchmarks.timing import peak_rss_mb; "
+        "atexit.register(lambda: print(f'PEAK {peak_rss_mb():.0f}', file=sys.stderr)); "
+        "sys.argv = ['finder', *sys.argv[1:]]; runpy.run_module('ui', run_name='__main__')")
+
+
 def _run(args: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
     """(exit code, seconds, peak RSS in MB, stderr) of one `finder` process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "ui", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    err = proc.stderr.read() if proc.stderr else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, time.perf_counter() - t0, round(usage.ru_maxrss / 1024), err
+    out = subprocess.run([sys.executable, "-c", WRAP, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, timeout=600)
+    lines = out.stderr.splitlines(keepends=True)
+    peak = next((int(x.split()[1]) for x in lines if x.startswith("PEAK ")), 0)
+    err = "".join(x for x in lines if not x.startswith("PEAK "))
+    return out.returncode, time.perf_counter() - t0, peak, err

@@ -67,12 +67,14 @@ def main(swaps: int = 200) -> dict[str, float]:
     refresh(settings, embedder=embedder, notice_paths=hostile)
     finder = Finder(settings)
     finder.index.embedder = embedder
-    stop, errors, answered, flooded_ms = threading.Event(), [], [0], []
+    stop, errors, answered, flooded_ms, other_ms = threading.Event(), [], [0], [], []
 
     def load() -> None:
         while not stop.is_set():
             try:
+                t0 = time.perf_counter()
                 finder.ask("bridge repair money for a county")
+                other_ms.append((time.perf_counter() - t0) * 1000)
                 t0 = time.perf_counter()
                 finder.ask("Tell me about the Drinking Water State Revolving Fund")  # its notice is 60,000 <
                 flooded_ms.append((time.perf_counter() - t0) * 1000)
@@ -102,10 +104,11 @@ def main(swaps: int = 200) -> dict[str, float]:
     worker.join(timeout=30)
     finder.ask("bridge repair money for a county")
     end = {"open_files": open_files(), "rss_mb": rss_mb(), "deleted_held": deleted_held()}
-    flooded = sorted(flooded_ms) or [0.0]
+    flooded, other = sorted(flooded_ms) or [0.0], sorted(other_ms) or [0.0]
     out = {"swaps": swaps, "seconds": time.perf_counter() - t0, "answers": answered[0], "errors": len(errors),
            "flooded_p95_ms": round(flooded[int(0.95 * (len(flooded) - 1))], 1), "flooded_max_ms": round(flooded[-1], 1),
-           "most_report_lines": most_lines, "pointer_bytes": (tmp / "index" / "CURRENT.json").stat().st_size,
+           "other_p95_ms": round(other[int(0.95 * (len(other) - 1))], 1), "most_report_lines": most_lines,
+           "pointer_bytes": (tmp / "index" / "CURRENT.json").stat().st_size,
            **{f"start_{k}": v for k, v in start.items()}, **{f"end_{k}": v for k, v in end.items()}}
     print(json.dumps(out))
     if errors:
