@@ -27,7 +27,11 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 from gradio.http_server import Server
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Protocol
+except ImportError:  # uvicorn without httptools: h11 has no headers-complete hook, so only idle connections close
+    from uvicorn.protocols.http.h11_impl import H11Protocol as _Protocol  # type: ignore[assignment]
 
 from finder.settings import Settings
 from ui.middleware import Guard
@@ -36,7 +40,7 @@ from ui.styles import CSS
 log = logging.getLogger(__name__)
 
 
-class HeaderDeadline(HttpToolsProtocol):
+class HeaderDeadline(_Protocol):
     """uvicorn's HTTP protocol, plus a deadline for each request's headers: armed when the connection opens
     and after each response, disarmed when the headers are complete; on expiry the connection is closed."""
 
