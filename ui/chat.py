@@ -79,7 +79,8 @@ def shortlist_rows(finder: Finder, saved: list[str], session: ChatSession) -> li
             continue
         op = hit.program
         rows.append({"program": display_name(op), "aln": op.aln, "verdict": verdict_phrase(hit),
-                     "reason": hit.verdict.reason if hit.verdict else "", "match": op.cost_share.text if op.cost_share else "",
+                     "reason": hit.verdict.reason if hit.verdict else "",
+                     "match": op.cost_share.text if op.cost_share else "",
                      "status": op.status.value.value if op.status else "",
                      "deadline": next_deadline(hit) or "no notice loaded", "link": op.url})
     return rows

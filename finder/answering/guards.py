@@ -15,31 +15,70 @@ INJECTION = re.compile(
 )
 PERSONAL = re.compile(
     r"\b(my|our family'?s?) (personal |own )?(rent|mortgage|bills?|tuition|car|car payment|medical|debt|credit card|"
-    r"house|home|roof|apartment|paycheck|groceries)\b|"
-    r"\bpersonal (rent|loan|debt|bills?)\b|\bfor me personally\b|"
-    r"\b(my|our family'?s?) (own |personal )?(water|electric(ity)?|power|gas|heating|phone|internet|cable|utility|"
-    r"sewer|trash|medical|hospital) bills?\b|"
-    r"\b(food stamps|snap benefits|wic benefits|unemployment (benefits|insurance|check)|social security|medicaid|"
-    r"medicare|disability benefits|stimulus check|student loans?)\b",
+    r"house|home|roof|apartment|paycheck|groceries|taxes|tax return|child ?care|insurance|health insurance)\b|"
+    r"\bpersonal (rent|loan|debt|bills?)\b|\bfor me personally\b|\b(pay|cover) (them|it|this|that) for me\b|"
+    r"\b(my|our family'?s?|our household'?s?) (own |personal )?(water|electric(ity)?|power|gas|heating|phone|"
+    r"cell ?phone|internet|cable|utility|sewer|trash|medical|hospital)( and [\w ]{1,20})? bills?\b|"
+    r"\b(i|we) (lost|lose) (my|our) (job|jobs|health insurance|insurance|home)\b|\bi'?m (unemployed|out of work)\b|"
+    r"\b(food stamps|snap benefits|wic\b|unemployment (benefits|insurance|check)|social security|medicaid|medicare|"
+    r"disability benefits|stimulus check|student loans?|baby formula|diapers|marketplace (health )?plan|"
+    r"health (insurance )?plan)\b|\bfor my (newborn|baby|kids|children|family|husband|wife)\b",
     re.I,
 )
-
-
+BUSINESS = re.compile(
+    r"\b(venture capital|angel investors?|vc firms?|seed round|series a|crowdfunding|investors? (should|to|do) "
+    r"(i|we) pitch|pitch (to )?investors|sba 7\s?\(a\)|sba loan|which bank|best (loan |interest )?rates?)\b|"
+    r"\b(my|our) (family'?s |own )?(startup|start-up|small business|business|company|store|shop|restaurant|firm|"
+    r"franchise|hardware store)\b[^.?!]{0,80}\b(loan|invest|financ|capital|line of credit|expand|payroll|grow)",
+    re.I,
+)
+_ABROAD_PLACES = (r"canada|canadian|mexican|germany|german|bavaria\w*|france|french|england|english council|scotland|"
+                  r"scottish|wales|welsh|united kingdom|britain|british columbia|european union|\beu\b|europe|"
+                  r"india|china|chinese|japan|japanese|australia\w*|brazil\w*|philippines|kenya\w*|ital(y|ian)|"
+                  r"spain|spanish government|ontario|quebec|alberta|manitoba|nigeria|pakistan|ukraine|israel|"
+                  r"world bank|connecting europe")
+ABROAD = re.compile(rf"\b({_ABROAD_PLACES})\b|\bmexico\b(?<!new mexico)", re.I)
+OPINION = re.compile(
+    r"\b(political part(y|ies)|which party|democrats?|republicans?|gop|campaign (mailer|slogan|ad|speech|flyer)|"
+    r"(re)?election (mailer|flyer|ad|campaign)|mailer|vote for|reelection|talking points|deserves? (the )?credit|"
+    r"your (opinion|view)|do you think|waste of (taxpayer )?money|my opponent|(is|was) the president|partisan|"
+    r"socialism|bash(ing)? the)\b",
+    re.I,
+)
+VENDOR = re.compile(
+    r"\b(which|best|most reliable|cheapest|top-rated|recommend( a| an| the)?|pick( a| the)?|choose( a| the)?)"
+    r"\s+([\w-]+\s+){0,3}(brand|vendor|manufacturer|make|model|contractor|consultant|consulting firm|engineering firm|"
+    r"grant ?writer|supplier|dealer)s?\b|\bjust pick one\b|\bpick one for (us|me)\b|"
+    r"\b(ford|chevy|chevrolet|blue bird|thomas built|lion electric|proterra|gillig|new flyer|tesla)\b"
+    r"[^.?!]{0,40}\bor\b",
+    re.I,
+)
+CONTACT = re.compile(
+    r"\b(personal|private|home|cell|mobile)\s+(cell\s+|phone\s+)?(phone|number|email|e-mail|address|contact|"
+    r"social media)\b|\b(cell|phone|mobile) number of\b|\bwhere (does|do) (the|our|that|this) [\w ]{1,40} live\b",
+    re.I,
+)
 # Requests for a task that is not finding funding, however infrastructure-flavoured ("a poem about bridges").
 OFF_TASK = re.compile(
     r"\b(write|compose|make up|tell|sing|give)\s+(me\s+|us\s+)?(a|an|some)\s+(short\s+|funny\s+|little\s+|quick\s+)?"
     r"(poem|song|story|stories|joke|haiku|limerick|rap|essay|novel|riddle)s?\b|"
-    r"\b(translate|summari[sz]e) (this|the following)\b",
+    r"\b(translate|summari[sz]e) (this|the following)\b|\bcover letter\b|\b(my|a) r[eé]sum[eé]\b|\brecipe\b|"
+    r"\bhomework\b|\bweather (today|tomorrow|forecast)\b",
     re.I,
 )
+US_PLACE = re.compile(r"\b(new mexico|united states|u\.s\.|usa|america|american samoa|puerto rico|guam)\b", re.I)
 
 
-def off_limits(text: str) -> RefusalKind | None:
-    """The refusal a question calls for before any search, or None."""
+def off_limits(text: str, state: str | None = None) -> RefusalKind | None:
+    """The refusal a question calls for by rule, before any search, or None. `state` is a U.S. state or
+    territory the question names: a town abroad is only abroad when no U.S. place is named."""
     if INJECTION.search(text):
         return RefusalKind.INJECTION
-    if PERSONAL.search(text):
-        return RefusalKind.PERSONAL
-    if OFF_TASK.search(text):
-        return RefusalKind.OFF_TASK
+    for rx, kind in ((PERSONAL, RefusalKind.PERSONAL), (CONTACT, RefusalKind.CONTACT),
+                     (BUSINESS, RefusalKind.BUSINESS), (OPINION, RefusalKind.OPINION), (VENDOR, RefusalKind.VENDOR),
+                     (OFF_TASK, RefusalKind.OFF_TASK)):
+        if rx.search(text):
+            return kind
+    if ABROAD.search(text) and state is None and not US_PLACE.search(text):
+        return RefusalKind.ABROAD
     return None

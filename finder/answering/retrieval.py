@@ -24,6 +24,7 @@ ENDED_PENALTY = 0.05  # more than any fused RRF score (at most 2/61)
 REACH_BOOST = {VerdictKind.ELIGIBLE: 0.002, VerdictKind.THROUGH: 0.002, VerdictKind.CHECK: 0.001,
                VerdictKind.NOT_ELIGIBLE: 0.0}
 SUPPORT_PENALTY = 0.002
+USES_BOOST = 0.003
 REVIEWED_BOOST = 0.002
 SUPPORT_TYPES = frozenset({AssistanceType.FEDERAL_OPERATIONS, AssistanceType.INFORMATION, AssistanceType.TRAINING,
                            AssistanceType.TECHNICAL_ASSISTANCE, AssistanceType.SPECIALIZED_SERVICES,
@@ -78,8 +79,11 @@ def boost(op: Opportunity, c: Constraints, snap: Snapshot, today: dt.date) -> fl
     kinds = set(op.assistance_types)
     if c.assistance == "loan" and kinds & LOAN_TYPES or c.assistance == "grant" and kinds & GRANT_TYPES:
         b += 0.001
+    if c.expansions and op.uses:  # the program says it pays for the very thing the clerk named
+        uses = " ".join(op.uses).lower()
+        b += USES_BOOST * min(2, sum(t.lower() in uses for t in c.expansions))
     if c.applicant is not None:  # programs this asker can reach, directly or through a partner, come first
-        b += REACH_BOOST[judge(op, Asker(c.applicant, c.population, c.state)).kind]
+        b += REACH_BOOST[judge(op, Asker(c.applicant, c.population, c.state, c.county, c.urban_population)).kind]
     if not kinds - SUPPORT_TYPES or Sector.RESEARCH in op.sectors:
         b -= SUPPORT_PENALTY  # federal research, operations and information listings fund no local project
     if (c.open_now or c.close_window) and any(n.is_open(today) for n in snap.notices_for(op.aln)):
@@ -101,11 +105,17 @@ class Retrieval:
     best_similarity: float
 
 
+def dense_text(c: Constraints) -> str:
+    """What the dense retriever embeds: the question plus the catalog phrases for its everyday words."""
+    return " ".join((c.text, *c.expansions)) if DENSE_EXPANSION else c.text
+
+
 def retrieve(snap: Snapshot, c: Constraints, *, k: int = 10, mode: Retriever = Retriever.HYBRID,
-             today: dt.date | None = None) -> Retrieval:
+             today: dt.date | None = None, vector: list[float] | None = None) -> Retrieval:
+    """Ranked programs; `vector` is `dense_text(c)` already embedded, when the caller has it."""
     today = today or dt.date.today()
     expanded = " ".join((c.text, *c.expansions))
-    dense = snap.dense(snap.embed(expanded if DENSE_EXPANSION else c.text), DEPTH)
+    dense = snap.dense(vector if vector is not None else snap.embed(dense_text(c)), DEPTH)
     lex = snap.lexical.search(expanded) if mode in (Retriever.HYBRID, Retriever.BM25) else []
     named = snap.lexical.names(c.text) if mode != Retriever.DENSE else {}
     best = max((s for _, s in dense), default=0.0)

@@ -174,6 +174,13 @@ class CostShare(_Strict):
         return self.applicant_min == 0
 
 
+class Award(_Strict):
+    """How much one award can be, when the statute, regulation or notice sets it."""
+
+    text: str = Field(min_length=10, description="Our words: 'grants up to $1,000,000 for a new water source'.")
+    max_dollars: float | None = Field(None, ge=0, description="The largest single award, when one figure applies.")
+
+
 class Status(_Strict):
     """Whether the program still runs, as of a date, from a cited source."""
 
