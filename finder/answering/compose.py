@@ -31,8 +31,8 @@ REFUSALS: dict[RefusalKind, str] = {
                            "investors, the U.S. Small Business Administration (sba.gov) and your state's Small "
                            "Business Development Center are the places to start."),
     RefusalKind.ABROAD: ("This finder covers U.S. federal programs for places in the United States, its territories "
-                         "and tribal nations, so I can't help with funding elsewhere. The national or regional government "
-                         "where the project is would be the place to ask."),
+                         "and tribal nations, so I can't help with funding elsewhere. The national or regional "
+                         "government where the project is would be the place to ask."),
     RefusalKind.OPINION: ("I stay out of opinions and politics. I can tell you which federal programs fit a project, "
                           "who can apply, the match and the status, with links to the official pages."),
     RefusalKind.VENDOR: ("I can't pick vendors, brands or contractors. Purchases made with federal grant money must "
