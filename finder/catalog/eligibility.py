@@ -170,9 +170,10 @@ def _from_rules(op: Opportunity, a: Asker) -> Verdict:
             verdict = _population(op, a, rule)
             if verdict.kind is not VerdictKind.ELIGIBLE:
                 break
-        if verdict is None:
-            cond = rules.condition_for(applicant)
-            verdict = (Verdict(op.id, applicant, VerdictKind.CHECK, f"Check {cond.check}.") if cond else
+        cond = rules.condition_for(applicant)
+        if verdict is None or (verdict.kind is VerdictKind.ELIGIBLE and cond is not None):
+            passed = f"{verdict.reason} " if verdict is not None else ""
+            verdict = (Verdict(op.id, applicant, VerdictKind.CHECK, f"{passed}Check {cond.check}.") if cond else
                        Verdict(op.id, applicant, VerdictKind.ELIGIBLE,
                                f"{label.capitalize()} are eligible direct applicants. Direct applicants: {_who(op)}."))
     elif (route := rules.route_for(applicant)) is not None:
