@@ -184,6 +184,9 @@ def _from_rules(op: Opportunity, a: Asker) -> Verdict:
         verdict = Verdict(op.id, applicant, VerdictKind.NOT_ELIGIBLE,
                           f"{label.capitalize()} are not eligible: the program's rules name {_who(op)} as direct "
                           f"applicants and no path for {label}.")
+    if verdict.kind is VerdictKind.ELIGIBLE and rules.requires:
+        verdict = Verdict(op.id, applicant, verdict.kind,
+                          f"{verdict.reason} Every project must also meet this: {'; '.join(rules.requires)}.")
     place = _place(op, a)
     if place is not None and (place.kind is VerdictKind.NOT_ELIGIBLE or verdict.kind is VerdictKind.ELIGIBLE):
         return place

@@ -133,6 +133,9 @@ class Rules(_Strict):
     conditions: list[Condition] = Field(default_factory=list, description="Conditional cases: verdict 'check'.")
     population: list[PopulationRule] = Field(default_factory=list, description="Population limits and thresholds.")
     place: PlaceRule | None = Field(None, description="The states or region served, when not nationwide.")
+    requires: list[str] = Field(default_factory=list, description="What every project must meet, whoever applies "
+                                                                  "('the facility serves a rural area'): said with "
+                                                                  "an eligible verdict, not a reason for 'check'.")
 
     def route_for(self, applicant: Applicant) -> Route | None:
         return next((r for r in self.through if applicant in r.applicants), None)

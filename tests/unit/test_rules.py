@@ -162,3 +162,9 @@ def test_cost_share_must_add_up_and_needs_a_source():
         record(cost_share={"text": "Pays up to 80% of costs.", "federal_max": 80, "applicant_min": 30})
     with pytest.raises(ValidationError, match="cost_share needs a source"):
         record(cost_share={"text": "Pays up to 80% of costs.", "federal_max": 80})
+
+
+def test_a_requirement_on_every_project_is_said_without_downgrading_the_verdict():
+    op = reviewed(direct=["county"], requires=["the facility serves a rural area"])
+    v = judge(op, COUNTY)
+    assert v.kind is VerdictKind.ELIGIBLE and "serves a rural area" in v.reason
