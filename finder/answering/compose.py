@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from finder.answering.facts import inactive, office_phrase, short_name, who_applies
+from finder.answering.facts import inactive, office_phrase, open_notice, short_name, who_applies
 from finder.answering.leads import amount_lead, deadline_lead, match_lead, office_lead, status_lead
 from finder.answering.types import MAX_SHOWN, Answer, Hit
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import UNREVIEWED_NOTE, Asker
-from finder.catalog.vocab import Applicant, Ask, RefusalKind, VerdictKind
+from finder.catalog.vocab import Applicant, Ask, RefusalKind, StatusKind, VerdictKind
 from finder.text import inert
 
 REFUSALS: dict[RefusalKind, str] = {
@@ -60,15 +60,24 @@ def _name(hit: Hit) -> str:
 
 
 def _ended(hit: Hit) -> str:
+    """What the status changes about 'can we apply': ended programs take no one; a closed round or an
+    unconfirmed status is said plainly, so a verdict is never read as an open door."""
     st = hit.program.status
-    if st is None or not inactive(hit):
+    if st is None or open_notice(hit) is not None:
         return ""
     checked = f"{st.as_of.day} {st.as_of:%B %Y}"
-    return f" Note: it is {st.value.value} (status last checked {checked}), so no new applications."
+    note = f" {inert(st.note)}" if st.note else ""
+    if inactive(hit):
+        return f" But it is {st.value.value}, so no new applications (status last checked {checked}).{note}"
+    if st.value is StatusKind.CLOSED:
+        return f" But its latest round has closed and no new one is announced (last checked {checked}).{note}"
+    if st.value is StatusKind.UNKNOWN:
+        return f" Its current status is unconfirmed (last checked {checked}).{note}"
+    return ""
 
 
-def eligibility_lead(hit: Hit) -> str:
-    """Head-on answer to "can we apply for X?"."""
+def eligibility_lead(hit: Hit, *, with_status: bool = True) -> str:
+    """Head-on answer to "can we apply for X?"; `with_status` adds what the status changes about it."""
     v = hit.verdict
     assert v is not None
     plural = LABELS[v.applicant][1]
@@ -90,7 +99,7 @@ def eligibility_lead(hit: Hit) -> str:
         lead = f"No, not for {_name(hit)}. {reason}"
     else:
         lead = f"Maybe, for {_name(hit)}. {reason}"
-    return lead + _ended(hit)
+    return lead + (_ended(hit) if with_status else "")
 
 
 def overall_lead(hits: list[Hit], applicant: Applicant) -> str:
@@ -131,10 +140,10 @@ LEADS = {Ask.STATUS: status_lead, Ask.MATCH: match_lead, Ask.OFFICE: office_lead
          Ask.AMOUNT: amount_lead}
 
 
-def apply_lead(hit: Hit) -> str:
+def apply_lead(hit: Hit, *, with_status: bool = True) -> str:
     """'Can we apply?' about one program: the verdict when the asker is known, else who applies."""
     if hit.verdict is not None:
-        return eligibility_lead(hit)
+        return eligibility_lead(hit, with_status=with_status)
     return f"{inert(short_name(hit.program))} (ALN {hit.aln}): {who_applies(hit.program)} {SET_APPLICANT}"
 
 
@@ -143,7 +152,7 @@ def focus_lead(hit: Hit, asks: tuple[Ask, ...]) -> str:
     parts = []
     for ask in asks:
         if ask is Ask.APPLY:
-            parts.append(apply_lead(hit))
+            parts.append(apply_lead(hit, with_status=Ask.STATUS not in asks))
         elif ask in LEADS:
             parts.append(LEADS[ask](hit))
     return " ".join(dict.fromkeys(parts))

@@ -43,6 +43,16 @@ def _source(hit: Hit, fact: str) -> str:
     return f" ([source]({src[1]}))" if src else ""
 
 
+def check_page(hit: Hit) -> str:
+    """Where to check a fact the record lacks: the program's own page, else its rules source, else its listing."""
+    op = hit.program
+    if op.links.program_page:
+        return op.links.program_page
+    rules = next((s.url for s in op.sources if s.url and {"rules", "eligible_applicants"} & set(s.facts)
+                  and "fpi.omb.gov" not in s.url), None)
+    return rules or hit.url
+
+
 def status_lead(hit: Hit) -> str:
     """'No: Digital Equity Competitive Grant (ALN 11.036) has been terminated. NTIA ended ... (last checked
     3 December 2026; source)'. An open notice outranks the record's older status."""
@@ -52,7 +62,7 @@ def status_lead(hit: Hit) -> str:
         return f"Yes, it is open: the Grants.gov notice for {name} {closes} ([notice]({n.url}))."
     st = hit.program.status
     if st is None:
-        return f"The index has no status for {name}; check its program page ({hit.url})."
+        return f"The index has no status for {name}; check its [program page]({check_page(hit)})."
     note = f" {inert(st.note)}" if st.note else ""
     checked = f" (Last checked {day(st.as_of)}{_source(hit, 'status')}.)"
     return STATUS_LEADS[st.value].format(name=name) + note + checked
@@ -63,9 +73,8 @@ def match_lead(hit: Hit) -> str:
     name = name_of(hit)
     cs = hit.program.cost_share
     if cs is None:
-        where = _source(hit, "eligible_applicants") or f" ({hit.url})"
         return (f"The index does not record the cost share for {name}, so I won't guess; the program's rules or "
-                f"notice say it{where}.")
+                f"notice say it ([program page]({check_page(hit)})).")
     cases = " ".join(f"{inert(c.when).capitalize()}: {inert(c.text)}." for c in cs.cases)
     return f"Match for {name}: {inert(cs.text)}" + (f" {cases}" if cases else "") + _source(hit, "cost_share")
 
