@@ -53,7 +53,7 @@ FILTERS = {
 
 
 def asker_of(c: Constraints) -> Asker | None:
-    return Asker(c.applicant, c.population, c.state, c.county, c.urban_population) if c.applicant else None
+    return Asker(c.applicant, c.population, c.state, c.county, c.urban_population, c.text) if c.applicant else None
 
 
 class Finder:
@@ -152,8 +152,8 @@ class Finder:
             no_deadlines = True
         else:
             no_deadlines = False
-        question_vec, dense_vec = snap.embed_many([c.text, dense_text(c)])
-        scope = scope_model(snap.embedder.model_name, snap.embed_many).decide(question_vec)
+        dense_vec = snap.embed(dense_text(c))  # one model call serves the scope check and dense retrieval
+        scope = scope_model(snap.embedder.model_name, snap.embed_many).decide(dense_vec)
         if scope.kind is not None:
             log.info("declined as %s: %s", scope.kind.value, {k: round(v, 3) for k, v in scope.scores.items()})
             return refusal(scope.kind, asker)

@@ -83,7 +83,8 @@ def boost(op: Opportunity, c: Constraints, snap: Snapshot, today: dt.date) -> fl
         uses = " ".join(op.uses).lower()
         b += USES_BOOST * min(2, sum(t.lower() in uses for t in c.expansions))
     if c.applicant is not None:  # programs this asker can reach, directly or through a partner, come first
-        b += REACH_BOOST[judge(op, Asker(c.applicant, c.population, c.state, c.county, c.urban_population)).kind]
+        asker = Asker(c.applicant, c.population, c.state, c.county, c.urban_population, c.text)
+        b += REACH_BOOST[judge(op, asker).kind]
     if not kinds - SUPPORT_TYPES or Sector.RESEARCH in op.sectors:
         b -= SUPPORT_PENALTY  # federal research, operations and information listings fund no local project
     if (c.open_now or c.close_window) and any(n.is_open(today) for n in snap.notices_for(op.aln)):

@@ -12,6 +12,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.resources import files
 
 import numpy as np
@@ -54,6 +55,7 @@ class ScopeModel:
         return Decision(kind, scores)
 
 
+@lru_cache(maxsize=1)
 def examples() -> dict[str, list[str]]:
     text = files("finder.answering").joinpath("scope_examples.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
@@ -63,6 +65,11 @@ def examples() -> dict[str, list[str]]:
     return {label: [str(t) for t in texts] for label, texts in data.items()}
 
 
+@lru_cache(maxsize=1)
+def _digest() -> str:
+    return hashlib.sha256(repr(sorted(examples().items())).encode()).hexdigest()[:12]
+
+
 _models: dict[str, ScopeModel] = {}
 _lock = threading.Lock()
 
@@ -70,7 +77,7 @@ _lock = threading.Lock()
 def model_for(key: str, embed_many: Callable[[list[str]], list[list[float]]]) -> ScopeModel:
     """The scope model for one embedding model (`key`), embedding the examples on first use."""
     ex = examples()
-    digest = key + hashlib.sha256(repr(sorted(ex.items())).encode()).hexdigest()[:12]
+    digest = key + _digest()
     with _lock:
         if digest not in _models:
             texts = [t for label in ex for t in ex[label]]

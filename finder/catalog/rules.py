@@ -46,6 +46,13 @@ class Condition(_Strict):
 
     applicants: list[Applicant] = Field(min_length=1, description="Whom the condition concerns.")
     check: str = Field(min_length=5, description="What the applicant must confirm, in our words.")
+    met_by: list[str] = Field(default_factory=list, description="Words an asker uses that settle it as met when they "
+                                                                "describe themselves ('Class III', 'short line').")
+
+    def met(self, words: str) -> bool:
+        """True when the asker's own words say they meet the condition."""
+        low = words.lower()
+        return any(p.lower() in low for p in self.met_by)
 
 
 class PopulationRule(_Strict):

@@ -84,6 +84,7 @@ class Lexical:
         agencies = {a for a, ids in by_agency.items() if len(ids) <= SMALL_AGENCY}
         self.phrases = {k: v for k, v in self.phrases.items() if len(k.split()) >= 2 and k not in GENERIC_NAMES
                         and not set(k.split()) <= GENERIC_WORDS and (len(v) <= 2 or k in agencies)}
+        self._keys: dict[str, frozenset[str]] = {}
         self._title_grams: dict[tuple[str, str, str], set[int]] = {}
         for i, (words_t, _) in enumerate(self.titles):
             for j in range(len(words_t) - 2):
@@ -121,7 +122,7 @@ class Lexical:
         found: set[str] = set()
         loose: set[str] = set()
         for name, ids in self.phrases.items():
-            have = _name_key(name)
+            have = self._keys.get(name) or self._keys.setdefault(name, _name_key(name))
             if want == have:
                 found |= ids
             elif len(want) >= 2 and want <= have:

@@ -168,3 +168,12 @@ def test_a_requirement_on_every_project_is_said_without_downgrading_the_verdict(
     op = reviewed(direct=["county"], requires=["the facility serves a rural area"])
     v = judge(op, COUNTY)
     assert v.kind is VerdictKind.ELIGIBLE and "serves a rural area" in v.reason
+
+
+def test_a_condition_the_asker_says_they_meet_is_settled():
+    op = reviewed(direct=["state", "for_profit"],
+                  conditions=[{"applicants": ["for_profit"], "check": "that you are a Class II or III railroad",
+                               "met_by": ["class iii", "short line"]}])
+    assert judge(op, Asker(A.FOR_PROFIT)).kind is VerdictKind.CHECK
+    said = judge(op, Asker(A.FOR_PROFIT, words="We're a privately owned Class III short line railroad"))
+    assert said.kind is VerdictKind.ELIGIBLE and "as you describe yourselves" in said.reason
