@@ -103,3 +103,7 @@ def test_rules_decline_each_out_of_scope_class(question, kind):
 ])
 def test_rules_leave_local_needs_alone(question):
     assert off_limits(question, parse(question).state) is None
+
+
+def test_a_share_question_in_other_words_is_a_match_question():
+    assert Ask.MATCH in asks("On the operating side, how much of the net operating cost can the federal funds cover?")
