@@ -29,7 +29,8 @@ _MATCH = re.compile(
     r"\bmatch(ing)? (funds?|requirement|rate|money|share|is required|required)\b|\bwhat (is the |'?s the )?match\b|"
     r"\b(need|require|requires|required) (a |any )?match|\bmatch (do|does|would|will)\b|\bwhat match\b|"
     r"\bwhat share\b|\bhow much of (the |our |its |a )?([\w-]+ ){0,3}(cost|costs|project|bill|budget|expenses|"
-    r"deficit)\b|\b(federal|grant) (funds?|money|dollars|share) (can |will |would |may )?(cover|pay)\b|\bwhat (percent|percentage|portion|fraction)\b|"
+    r"deficit)\b|\b(federal|grant) (funds?|money|dollars|share) (can |will |would |may )?(cover|pay)\b|"
+    r"\bwhat (percent|percentage|portion|fraction)\b|"
     r"\bshare of the (cost|project|costs)\b|\bput up\b|\bcover(ed)? locally\b|\bon us\b|\bpay for the rest\b|"
     r"\bhow much (do|would|will|must) (we|our \w+|the \w+) (have to )?(pay|cover|contribute|put|chip in)\b|"
     r"\b(federal|grant) (pay|pays|cover|covers) (for )?(all|100|the whole|everything)\b",
