@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     max_field_kb: int = Field(256, description="Largest single field in a Grants.gov record, in KB.")
     max_zip_ratio: int = Field(200, description="Largest uncompressed-to-compressed ratio of a zip member.")
     max_record_kb: int = Field(512, description="Largest catalog YAML file read, in KB.")
+    status_max_age_days: int = Field(180, ge=1, description="A program status checked longer ago than this is due "
+                                                           "for a recheck (`finder validate --stale`).")
     max_upload_mb: int = Field(
         256, description="Largest file the web app accepts for upload, in MB (Gradio's max_file_size).")
     today: dt.date | None = Field(
