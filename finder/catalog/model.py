@@ -252,6 +252,15 @@ def load_catalog(data_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     return records, errors
 
 
+def _without_empty(value: object) -> object:
+    """Nested mappings without empty lists (an unset `met_by`, `requires` or `cases` is not written)."""
+    if isinstance(value, dict):
+        return {k: _without_empty(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
+
+
 def dump_record(op: Opportunity) -> str:
     """YAML text in a stable field order, readable by people."""
     data = op.model_dump(mode="json", exclude_none=True)
@@ -260,6 +269,6 @@ def dump_record(op: Opportunity) -> str:
             data.pop(key, None)
     for key in ("rules", "cost_share"):
         if key in data:
-            data[key] = {k: v for k, v in data[key].items() if v != []}
+            data[key] = _without_empty(data[key])
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
