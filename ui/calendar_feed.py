@@ -84,7 +84,7 @@ def deadline_lines(d: Deadline) -> list[str]:
         lines.append(f"Can you apply? {verdict_phrase(d.hit)}: {inert(d.hit.verdict.reason)}")
     if (office := office_phrase(d.hit, link=False)) is not None:
         lines.append(f"Your state's office: {office}")
-    lines += [f"Program: {inert(d.hit.program.title)}, ALN {d.hit.aln}", f"Notice: {d.notice.url}",
+    lines += [f"Program: {inert(d.hit.program.title)}, ALN {d.hit.aln}", f"Grants.gov page: {d.notice.url}",
               f"Program page: {d.hit.url}", "Confirm the deadline on Grants.gov before you rely on it."]
     return lines
 

@@ -190,6 +190,8 @@ def search(finder: Finder, body: Any) -> dict[str, Any]:
             f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]) from None
     applied, who, errors = _filters(req.filters)
     asker = _asker(who.get("applicant"), who.get("state"), who.get("population"))
+    if who.get("verdict") and asker is None:
+        raise ApiError(400, "customFilters.verdict needs customFilters.applicant: a verdict is for an applicant")
     if req.search:
         try:
             text = inputs.question(req.search, what="search text")

@@ -56,6 +56,7 @@ def launch_options(demo: gr.Blocks, settings: Settings) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def launching(settings: Settings) -> Iterator[None]:
+    """Around `demo.launch`: Gradio's warning about the chat's gr.State input is moot with MCP on (see above)."""
     with warnings.catch_warnings():
         if settings.mcp:
             warnings.filterwarnings("ignore", message=STATE_WARNING, category=UserWarning)

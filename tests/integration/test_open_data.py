@@ -115,6 +115,9 @@ def test_search_takes_an_sdk_request_and_filters(base):
     assert names == sorted(names) and len(names) == len(SMALL)
     too_long = httpx.post(base + "common-grants/opportunities/search", json={"search": "x" * 301}, timeout=60)
     assert too_long.status_code == 400 and "limit is 300" in too_long.json()["message"]
+    no_applicant = httpx.post(base + "common-grants/opportunities/search", timeout=60, json={
+        "filters": {"customFilters": {"verdict": {"operator": "in", "value": ["eligible"]}}}})
+    assert no_applicant.status_code == 400 and Error.model_validate(no_applicant.json()).errors
 
 
 def events(body: bytes) -> list:
