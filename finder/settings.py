@@ -79,6 +79,8 @@ class Settings(BaseSettings):
         0.34, description="Lowest dense similarity of the best hit for the finder to answer instead of refusing."
     )
     concurrency: int = Field(4, description="How many chat requests the web app runs at once.")
+    mcp: bool = Field(False, description="Serve the MCP server (the finder's tools for AI assistants) from the web "
+                                         "app at /gradio_api/mcp/; off unless set (FINDER_MCP=1).")
     grants_gov_api_url: str = Field("https://api.grants.gov/v1/api",
                                     description="Base URL of the Grants.gov API (search2, fetchOpportunity).")
     grants_gov_extract_url: str = Field(

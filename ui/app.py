@@ -21,7 +21,7 @@ from finder.catalog.vocab import Applicant
 from finder.engine import Finder
 from finder.errors import FinderError
 from finder.settings import Settings
-from ui import chat, feedback
+from ui import chat, feedback, mount
 from ui.admin import run_refresh
 from ui.browse import BROWSE_COLUMNS, browse, detail, export_csv
 from ui.login import LoginGuard
@@ -259,6 +259,7 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
                 f.unlink(missing_ok=True)
 
         demo.unload(clear_exports)
+        mount.attach(demo, settings, finder)  # issue 25: MCP tools and HTTP routes, all in ui/mount.py
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=128, api_open=False)
     demo.finder_temp = temp  # type: ignore[attr-defined]
     return demo
@@ -267,10 +268,13 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
 def launch(demo: gr.Blocks, settings: Settings, **kwargs: Any) -> None:
     # system fonts only: the default theme would fetch web fonts from the internet
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    options = mount.launch_options(demo, settings)  # issue 25: the MCP switch and the extra HTTP routes
+    app_kwargs = {"middleware": [Middleware(NoDeepLinks)], **options.pop("app_kwargs")}
     try:
-        demo.launch(server_name=settings.host, server_port=settings.port, theme=theme, css=CSS, footer_links=[],
-                    ssr_mode=False, show_error=False, max_file_size=f"{settings.max_upload_mb}mb",
-                    app_kwargs={"middleware": [Middleware(NoDeepLinks)]}, **kwargs)
+        with mount.launching(settings):
+            demo.launch(server_name=settings.host, server_port=settings.port, theme=theme, css=CSS, footer_links=[],
+                        ssr_mode=False, show_error=False, max_file_size=f"{settings.max_upload_mb}mb",
+                        app_kwargs=app_kwargs, **options, **kwargs)
     finally:
         if not kwargs.get("prevent_thread_lock"):
             shutil.rmtree(getattr(demo, "finder_temp", ""), ignore_errors=True)
