@@ -11,7 +11,9 @@ from finder.answering.compose import compose, refusal
 from finder.answering.conversation import Conversation, FollowUp, Profile, follow_up
 from finder.answering.markdown import program_detail, render
 from finder.answering.query import Constraints, parse
-from finder.answering.retrieval import Retriever, Scored, retrieve
+from finder.answering.retrieval import Retriever, Scored, dense_text, retrieve
+from finder.answering.scope import IN
+from finder.answering.scope import model_for as scope_model
 from finder.answering.types import Answer, Hit, NoticeView
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import Asker, judge
@@ -31,6 +33,9 @@ from finder.settings import Settings
 log = logging.getLogger(__name__)
 MAX_QUESTION = 2000
 LOW_MARGIN = 0.06
+# a question this close to the in-scope examples is a local need even when no record is similar enough:
+# it is answered with a low-confidence note rather than refused ("our fire hall is too small")
+IN_SCOPE_SURE = 0.33
 # a named program still needs some topical similarity: 'the stock PRICE of Tesla' is not about CDBG-PRICE
 NAMED_FLOOR = 0.2
 NO_NOTICES = ("No Grants.gov notices are loaded yet, so I can't list deadlines. Ask about a kind of project "
@@ -48,7 +53,7 @@ FILTERS = {
 
 
 def asker_of(c: Constraints) -> Asker | None:
-    return Asker(c.applicant, c.population, c.state) if c.applicant else None
+    return Asker(c.applicant, c.population, c.state, c.county, c.urban_population, c.text) if c.applicant else None
 
 
 class Finder:
@@ -118,6 +123,7 @@ class Finder:
             answer = self._ask(snap, question, profile or Profile(), conversation, mode, today)
         if conversation is not None and answer.shown:
             conversation.last_ids = [h.id for h in answer.shown]
+            conversation.last_asker = answer.asker
         answer.text = render(answer)
         if use_llm and self.settings.llm_enabled and answer.shown and not answer.refused:
             from finder.answering.llm import rewrite
@@ -146,32 +152,57 @@ class Finder:
             no_deadlines = True
         else:
             no_deadlines = False
-        found = retrieve(snap, c, k=10, mode=mode, today=today)
+        dense_vec = snap.embed(dense_text(c))  # one model call serves the scope check and dense retrieval
+        scope = scope_model(snap.embedder.model_name, snap.embed_many).decide(dense_vec)
+        if scope.kind is not None:
+            log.info("declined as %s: %s", scope.kind.value, {k: round(v, 3) for k, v in scope.scores.items()})
+            return refusal(scope.kind, asker)
+        found = retrieve(snap, c, k=10, mode=mode, today=today, vector=dense_vec)
         scored, confidence = found.ranked, found.best_similarity
+        scored, unresolved = self._resolve_name(snap, c, scored)
         named = any(s.named for s in scored)
         if not scored and c.close_window:
             return compose([], asker, window=c.close_window, notices_loaded=bool(snap.notices))
         floor = NAMED_FLOOR if named else self.settings.min_score
         if no_deadlines and (not scored or confidence < floor):
             return Answer(NO_NOTICES, asker=asker)
-        if not scored or (confidence < floor and not c.close_window):
+        local_need = scope.scores[IN] >= IN_SCOPE_SURE  # reads like a public need: answer, flagged as weak
+        if not scored or (confidence < floor and not c.close_window and not local_need):
             log.info("refused as off-topic: best similarity %.3f below %.3f", confidence, floor)
             return refusal(RefusalKind.LOW, asker)
         hits = self._hits(snap, scored, asker, today, c.close_window)
-        about = next((h for h in hits if h.named), None) if c.eligibility_question and c.applicant else None
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
-        answer = compose(hits, asker, about=about, low_confidence=low, window=c.close_window,
+        answer = compose(hits, asker, low_confidence=low, window=c.close_window,
                          notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question,
-                         named=[h for h in hits if h.named])
+                         named=[h for h in hits if h.named], asks=c.asks, unresolved=unresolved)
         if no_deadlines:
             answer.lead = NO_DEADLINES
         return answer
 
+    @staticmethod
+    def _resolve_name(snap: Snapshot, c: Constraints, scored: list[Scored]) -> tuple[list[Scored], str | None]:
+        """A program name the asker wrote: found (it becomes a named hit, first) or not in the catalog."""
+        if c.program_phrase is None or any(s.named for s in scored):
+            return scored, None
+        ids = snap.lexical.resolve(c.program_phrase) & set(snap.programs)
+        if not ids:
+            return scored, c.program_phrase
+        top = max((s.score for s in scored), default=0.0) + 1.0
+        extra = [Scored(pid, top, None, True) for pid in sorted(ids)]
+        return extra + [s for s in scored if s.id not in ids], None
+
     def _follow_up(self, snap: Snapshot, fu: FollowUp, profile: Profile, conv: Conversation,
                    today: dt.date) -> Answer | None:
-        """Act on the programs the last answer showed; a follow-up's applicant lasts for this turn only."""
-        applicant = fu.applicant or profile.applicant
-        asker = Asker(applicant, profile.population, profile.state) if applicant else None
+        """Act on the programs the last answer showed, for the asker that answer was for (applicant, population,
+        state and place); a follow-up's own applicant ("what about counties?") lasts for this turn only."""
+        last = conv.last_asker
+        applicant = fu.applicant or (last.applicant if last else None) or profile.applicant
+        if applicant is None:
+            asker = None
+        elif last is not None:
+            asker = replace(last, applicant=applicant)
+        else:
+            asker = Asker(applicant, profile.population, profile.state)
         ids = [i for i in conv.last_ids if i in snap.programs]
         hits = self._hits(snap, [Scored(i, 0.0, None, False) for i in ids], asker, today)
         if not hits:

@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(
         None, description="Folder for Gradio's upload cache and this app's exports, emptied at start and shutdown; "
                           "unset uses finder-cache under the system's temporary folder.")
+    mcp: bool = Field(False, description="Serve the MCP server (the finder's tools for AI assistants) from the web "
+                                         "app at /gradio_api/mcp/; off unless set (FINDER_MCP=1).")
     grants_gov_api_url: str = Field("https://api.grants.gov/v1/api",
                                     description="Base URL of the Grants.gov API (search2, fetchOpportunity).")
     grants_gov_extract_url: str = Field(
@@ -117,6 +119,8 @@ class Settings(BaseSettings):
     max_fields: int = Field(1_000, description="Most fields one Grants.gov record may hold.")
     max_zip_ratio: int = Field(200, description="Largest uncompressed-to-compressed ratio of a zip member.")
     max_record_kb: int = Field(512, description="Largest catalog YAML file read, in KB.")
+    status_max_age_days: int = Field(180, ge=1, description="A program status checked longer ago than this is due "
+                                                           "for a recheck (`finder validate --stale`).")
     max_upload_mb: int = Field(
         256, description="Largest file the web app accepts for upload, in MB (Gradio's max_file_size).")
     today: dt.date | None = Field(

@@ -19,7 +19,7 @@ from finder.catalog.vocab import Applicant
 from finder.engine import MAX_QUESTION, Finder
 from finder.errors import FinderError
 from finder.settings import Settings
-from ui import chat, clients, feedback, server
+from ui import chat, clients, feedback, mount, server
 from ui.admin import admin_tab
 from ui.browse import browse_tab
 from ui.login import LoginGuard
@@ -172,6 +172,7 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
             shutil.rmtree(cache.exports / str(request.session_hash or "local"), ignore_errors=True)
 
         demo.unload(clear_exports)
+        mount.attach(demo, settings, finder)  # issue 25: MCP tools and HTTP routes, all in ui/mount.py
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=128, api_open=False)
     demo.finder_exports = cache.exports  # type: ignore[attr-defined]
     return demo

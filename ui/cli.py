@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -123,12 +124,15 @@ def ingest(ctx: click.Context, data: Path | None, notices: tuple[Path, ...], wai
 
 @main.command()
 @click.option("--data", type=click.Path(path_type=Path), help="Catalog folder (default FINDER_DATA_DIR).")
+@click.option("--stale", is_flag=True, help="List the records whose status is due for a recheck.")
+@click.option("--stale-days", type=int, help="Age limit for a status in days (default FINDER_STATUS_MAX_AGE_DAYS).")
 @click.pass_context
-def validate(ctx: click.Context, data: Path | None) -> None:
-    """Check every catalog file and the state-office table.
+def validate(ctx: click.Context, data: Path | None, stale: bool, stale_days: int | None) -> None:
+    """Check every catalog file and the state-office table; warn about statuses due for a recheck.
 
-    Example: finder validate --data data/opportunities
+    Example: finder validate --stale --stale-days 90
     """
+    from finder.catalog.freshness import due_for_recheck
     from finder.catalog.model import load_catalog
 
     settings = _settings(ctx, data)
@@ -138,8 +142,17 @@ def validate(ctx: click.Context, data: Path | None) -> None:
     table, office_errors = load_offices(Path(settings.offices_dir), {op.id for op in records})
     for e in errors + office_errors:
         click.echo(f"error: {printable(e)}", err=True)
+    limit = stale_days or settings.status_max_age_days
+    due = due_for_recheck(records, settings.today or dt.date.today(), limit)
+    if stale:
+        for d in due:
+            click.echo(d.line())
+    elif due:
+        click.echo(f"warning: {len(due)} records have a status older than {limit} days or none; "
+                   f"run `finder validate --stale` to list them", err=True)
     click.echo(f"validate: {len(records)} valid, {len(errors)} invalid in {settings.data_dir}; "
-               f"{len(table.files)} state-office files valid, {len(office_errors)} invalid in {settings.offices_dir}")
+               f"{len(table.files)} state-office files valid, {len(office_errors)} invalid in {settings.offices_dir}; "
+               f"{len(due)} due for a status recheck")
     ctx.exit(1 if errors or office_errors else 0)
 
 

@@ -136,12 +136,17 @@ def remove_cache(settings: Settings) -> None:
 
 
 def asgi_app(demo: gr.Blocks, settings: Settings) -> Guard:
-    """Gradio's app mounted on a bare FastAPI (no docs routes), wrapped in the guard."""
+    """Gradio's app mounted on a bare FastAPI (no docs routes), with the routes and MCP switch of ui/mount.py
+    (issue 25), wrapped in the guard."""
+    from ui import mount
+
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     parent = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    gr.mount_gradio_app(parent, demo, path="/", server_name=settings.host, server_port=settings.port,
-                        footer_links=[], run_history=False, show_error=False, ssr_mode=False, theme=theme, css=CSS,
-                        max_file_size=f"{settings.max_upload_mb}mb")
+    options = mount.launch_options(demo, settings)
+    with mount.launching(settings):
+        gr.mount_gradio_app(parent, demo, path="/", server_name=settings.host, server_port=settings.port,
+                            footer_links=[], run_history=False, show_error=False, ssr_mode=False, theme=theme,
+                            css=CSS, max_file_size=f"{settings.max_upload_mb}mb", **options)
     demo.app = demo.server_app = parent.routes[-1].app  # type: ignore[attr-defined]  # the mounted Gradio app
     return Guard(parent, settings=settings, demo=demo, exports=cache_for(settings).exports)
 

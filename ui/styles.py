@@ -7,7 +7,7 @@ CSS = """
 .badge{display:inline-block;border-radius:4px;padding:1px 8px;font-weight:600;font-size:.85rem;border:1px solid}
 .badge.ok{background:#d1fae5;color:#064e3b}.badge.no{background:#fee2e2;color:#7f1d1d}
 .badge.chk{background:#fef3c7;color:#713f12}.badge.via{background:#dbeafe;color:#1e3a8a}
-.badge.none{background:#e5e7eb;color:#111}.status-ended{color:#7f1d1d;font-weight:600}
+.badge.none{background:#e5e7eb;color:#111}.badge.ended{background:#f3f4f6;color:#7f1d1d}.status-ended{color:#7f1d1d;font-weight:600}
 .card a{color:#1d4ed8;text-decoration:underline}.meta{color:#374151;font-size:.9rem}
 #footer{color:#374151;font-size:.85rem}
 .subdued{color:#4b5563 !important}

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from finder.answering.facts import office_phrase, short_name
+from finder.answering.facts import inactive, office_phrase, open_notice, short_name, who_applies
+from finder.answering.leads import amount_lead, deadline_lead, match_lead, office_lead, status_lead
 from finder.answering.types import MAX_SHOWN, Answer, Hit
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import UNREVIEWED_NOTE, Asker
-from finder.catalog.vocab import Applicant, RefusalKind, VerdictKind
+from finder.catalog.vocab import Applicant, Ask, RefusalKind, StatusKind, VerdictKind
 from finder.text import inert
 
 REFUSALS: dict[RefusalKind, str] = {
@@ -19,11 +20,26 @@ REFUSALS: dict[RefusalKind, str] = {
                             "settings or follow instructions given inside a question. Try, for example: \"What "
                             "grants help a county replace lead pipes?\""),
     RefusalKind.PERSONAL: ("This finder covers federal infrastructure funding for governments, tribes and "
-                           "organizations, not personal or household bills, so no program here fits. Try asking "
-                           "about a public project, for example: \"Is there money for a city to repair sidewalks?\""),
+                           "organizations, not help for a person or household, so no program here fits. For help "
+                           "with bills, food, housing, health care or benefits, call or text 211 (211.org) or use "
+                           "the federal benefit finder at usa.gov/benefit-finder (formerly benefits.gov)."),
     RefusalKind.OFF_TASK: ("I only find federal infrastructure funding programs in this index, so I can't help with "
                            "that request. Try asking about a project, for example: \"Is there money to replace our "
                            "town's old water mains?\""),
+    RefusalKind.BUSINESS: ("This finder covers public infrastructure funding for governments, tribes and community "
+                           "organizations, not a private business's own financing or investors. For business loans and "
+                           "investors, the U.S. Small Business Administration (sba.gov) and your state's Small "
+                           "Business Development Center are the places to start."),
+    RefusalKind.ABROAD: ("This finder covers U.S. federal programs for places in the United States, its territories "
+                         "and tribal nations, so I can't help with funding elsewhere. The national or regional "
+                         "government where the project is would be the place to ask."),
+    RefusalKind.OPINION: ("I stay out of opinions and politics. I can tell you which federal programs fit a project, "
+                          "who can apply, the match and the status, with links to the official pages."),
+    RefusalKind.VENDOR: ("I can't pick vendors, brands or contractors. Purchases made with federal grant money must "
+                         "follow your procurement rules (2 CFR 200.317-200.327 for most grants). I can help find the "
+                         "program that pays for the purchase."),
+    RefusalKind.CONTACT: ("I can't look up anyone's personal contact details. Each program's official page lists its "
+                          "office contacts; ask me about the program and I'll link it."),
     RefusalKind.LOW: ("I couldn't find a program in the index that fits that question, so I won't guess. Try naming "
                       "the kind of project (\"bridge repair\", \"drinking water\", \"EV chargers\"), who is applying "
                       "(city, county, tribe) or a program name such as SS4A or BRIC."),
@@ -44,14 +60,24 @@ def _name(hit: Hit) -> str:
 
 
 def _ended(hit: Hit) -> str:
+    """What the status changes about 'can we apply': ended programs take no one; a closed round or an
+    unconfirmed status is said plainly, so a verdict is never read as an open door."""
     st = hit.program.status
-    if st is None or st.live:
+    if st is None or open_notice(hit) is not None:
         return ""
-    return f" Note: it is {st.value.value} as of {st.as_of.isoformat()}."
+    checked = f"{st.as_of.day} {st.as_of:%B %Y}"
+    note = f" {inert(st.note)}" if st.note else ""
+    if inactive(hit):
+        return f" But it is {st.value.value}, so no new applications (status last checked {checked}).{note}"
+    if st.value is StatusKind.CLOSED:
+        return f" But its latest round has closed and no new one is announced (last checked {checked}).{note}"
+    if st.value is StatusKind.UNKNOWN:
+        return f" Its current status is unconfirmed (last checked {checked}).{note}"
+    return ""
 
 
-def eligibility_lead(hit: Hit) -> str:
-    """Head-on answer to "can we apply for X?"."""
+def eligibility_lead(hit: Hit, *, with_status: bool = True) -> str:
+    """Head-on answer to "can we apply for X?"; `with_status` adds what the status changes about it."""
     v = hit.verdict
     assert v is not None
     plural = LABELS[v.applicant][1]
@@ -73,7 +99,7 @@ def eligibility_lead(hit: Hit) -> str:
         lead = f"No, not for {_name(hit)}. {reason}"
     else:
         lead = f"Maybe, for {_name(hit)}. {reason}"
-    return lead + _ended(hit)
+    return lead + (_ended(hit) if with_status else "")
 
 
 def overall_lead(hits: list[Hit], applicant: Applicant) -> str:
@@ -110,37 +136,79 @@ def related(anchor: Hit, others: list[Hit]) -> list[Hit]:
             or words & {w for u in h.program.uses for w in u.lower().split()}]
 
 
+LEADS = {Ask.STATUS: status_lead, Ask.MATCH: match_lead, Ask.OFFICE: office_lead, Ask.DEADLINE: deadline_lead,
+         Ask.AMOUNT: amount_lead}
+
+
+def apply_lead(hit: Hit, *, with_status: bool = True) -> str:
+    """'Can we apply?' about one program: the verdict when the asker is known, else who applies."""
+    if hit.verdict is not None:
+        return eligibility_lead(hit, with_status=with_status)
+    return f"{inert(short_name(hit.program))} (ALN {hit.aln}): {who_applies(hit.program)} {SET_APPLICANT}"
+
+
+def focus_lead(hit: Hit, asks: tuple[Ask, ...]) -> str:
+    """One sentence or two per thing asked, about the program the question names, in the order asked."""
+    parts = []
+    for ask in asks:
+        if ask is Ask.APPLY:
+            parts.append(apply_lead(hit, with_status=Ask.STATUS not in asks))
+        elif ask in LEADS:
+            parts.append(LEADS[ask](hit))
+    return " ".join(dict.fromkeys(parts))
+
+
+def unresolved_lead(phrase: str, asks: tuple[Ask, ...]) -> str:
+    what = {Ask.APPLY: "whether you can apply", Ask.STATUS: "its status", Ask.MATCH: "its match",
+            Ask.OFFICE: "who runs it", Ask.DEADLINE: "its deadline", Ask.AMOUNT: "its award limits"}
+    asked = [what[a] for a in asks if a in what]
+    about = f" so I can't tell you {asked[0]}" if asked else " so I can't answer about it"
+    return (f"I don't have a program called \"{inert(phrase)}\" in this index,{about} from the records. It may go by "
+            f"another name, or be outside federal infrastructure funding.")
+
+
 def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, named: list[Hit] | None = None,
             window: tuple[dt.date, dt.date] | None = None, notices_loaded: bool = True,
-            eligibility_question: bool = False, low_confidence: bool = False) -> Answer:
-    """The grounded answer for a question's ranked hits."""
+            eligibility_question: bool = False, low_confidence: bool = False, asks: tuple[Ask, ...] = (Ask.FIND,),
+            unresolved: str | None = None) -> Answer:
+    """The grounded answer for a question's ranked hits: the asked fact about the named program first."""
     applicant = asker.applicant if asker else None
     named = named or []
+    if eligibility_question and Ask.APPLY not in asks:
+        asks = (Ask.APPLY, *asks)
     if window and not hits:
         lead = f"No program in the index has a Grants.gov notice closing between {window[0]} and {window[1]}."
         if not notices_loaded:
             lead += " No Grants.gov notices are loaded yet; ask staff to run a refresh with the latest extract."
-        return Answer(lead, asker=asker)
-    shown = choose_shown(hits, about, named, bool(window))
+        return Answer(lead, asker=asker, asks=asks)
+    focus = about or (named[0] if named and not window else None)
+    specific = [a for a in asks if a is not Ask.FIND]
+    shown = choose_shown(hits, focus, named, bool(window))
+    if unresolved and focus is None:
+        shown = hits[:3]
     lead, heading = "", ""
-    if about is not None and about.verdict is not None:
-        lead = eligibility_lead(about)
-        heading = "Related programs are listed after it." if len(shown) > 1 else ""
-    elif eligibility_question and applicant is not None and not window:
-        lead = overall_lead(hits, applicant)
     who = f" for {LABELS[applicant][0]}" if applicant else ""
+    if unresolved and focus is None:
+        lead = unresolved_lead(unresolved, tuple(specific))
+        heading = "These programs in the index match the topic of your question:" if shown else ""
+    elif focus is not None and specific:
+        others = [h for h in named[1:3] if h is not focus] if Ask.COMPARE in asks or len(named) > 1 else []
+        lead = " ".join(focus_lead(h, tuple(specific)) for h in [focus, *others])
+        heading = "Related programs are listed after it." if len(shown) > 1 + len(others) else ""
+    elif Ask.APPLY in asks and applicant is not None and not window:
+        lead = overall_lead(hits, applicant)
     if window:
         heading = f"These programs have notices closing between {window[0]} and {window[1]}{who}:"
-    elif about is None and named:
-        first = shown[0].program
+    elif focus is not None and not specific:
+        first = focus.program
         heading = (f"Here is {inert(first.title)}"
                    + (f" ({inert(first.popular_name)})" if first.popular_name and first.popular_name != first.title
                       else "") + (", with related programs" if len(shown) > 1 else "") + f"{who}:")
-    elif about is None:
+    elif focus is None and not (unresolved and focus is None):
         heading = (f"Here {'is the program' if len(shown) == 1 else f'are the {len(shown)} programs'} that best "
                    f"match your question{who}:")
     notes = [LOW_CONFIDENCE] if low_confidence else []
     if applicant is None and any(h.verdict is None for h in shown):
         notes.append(SET_APPLICANT)
     return Answer(lead, hits=hits, shown=shown, heading=heading, notes=notes, asker=asker,
-                  low_confidence=low_confidence, about=about.id if about else None)
+                  low_confidence=low_confidence, about=focus.id if focus else None, asks=asks)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from finder.answering.query import APPLICANT_PATTERNS
 from finder.catalog.applicants import LABELS
+from finder.catalog.eligibility import Asker
 from finder.catalog.rules import STATES
 from finder.catalog.vocab import Applicant, FollowUpFilter, FollowUpKind
 
@@ -40,9 +41,11 @@ class Conversation:
     """What the last answer showed, so follow-ups act on the programs the user saw."""
 
     last_ids: list[str] = field(default_factory=list)
+    last_asker: Asker | None = None  # whom the last answer was for: a follow-up keeps it
 
     def clear(self) -> None:
         self.last_ids.clear()
+        self.last_asker = None
 
 
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,

@@ -14,7 +14,7 @@ from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import join
 from finder.catalog.model import Opportunity
 from finder.catalog.rules import STATES
-from finder.catalog.vocab import Applicant, NoticeStatus, VerdictKind
+from finder.catalog.vocab import Applicant, NoticeStatus, StatusKind, VerdictKind
 from finder.text import inert, safe_url
 
 STATUS_ORDER = {NoticeStatus.POSTED: 0, NoticeStatus.FORECASTED: 1, NoticeStatus.CLOSED: 2, NoticeStatus.ARCHIVED: 3}
@@ -59,9 +59,14 @@ def ordered_notices(hit: Hit) -> list[NoticeView]:
     return sorted(hit.notices, key=lambda n: (STATUS_ORDER[n.status], n.close_date or dt.date.max))
 
 
+def day(d: dt.date) -> str:
+    """A date as people write it: '2 January 2027'."""
+    return f"{d.day} {d:%B %Y}"
+
+
 def notice_phrase(n: NoticeView) -> str:
-    """'Open, closes 2026-12-20; awards up to $25.0 million, cost share required'."""
-    when = n.close_date.isoformat() if n.close_date else (inert(n.close_note) or "no close date given")
+    """'Open, closes 20 December 2026; awards up to $25.0 million, cost share required'."""
+    when = day(n.close_date) if n.close_date else (inert(n.close_note) or "no close date given")
     label = {NoticeStatus.POSTED: f"Open, closes {when}",
              NoticeStatus.FORECASTED: f"Forecast (not yet open), expected to close {when}",
              NoticeStatus.CLOSED: f"Closed {when}", NoticeStatus.ARCHIVED: f"Archived (closed {when})"}[n.status]
@@ -101,13 +106,43 @@ def fact_source(op: Opportunity, fact: str) -> tuple[str, str] | None:
     return next(((s.name, safe) for s in op.sources if fact in s.facts and (safe := safe_url(s.url))), None)
 
 
-def status_phrase(op: Opportunity) -> str | None:
-    """'Terminated as of 2026-11-28: EPA ended the grants in 2025' (no link: renderers add the source)."""
-    st = op.status
+STATUS_WORDS: dict[StatusKind, str] = {
+    StatusKind.OPEN: "Open", StatusKind.ROLLING: "Takes applications year-round",
+    StatusKind.ANNUAL: "Yearly rounds", StatusKind.FORMULA: "Paid by formula each year",
+    StatusKind.CLOSED: "Latest round closed", StatusKind.ENDED: "Ended", StatusKind.TERMINATED: "Terminated",
+    StatusKind.PAUSED: "Paused", StatusKind.UNKNOWN: "Status unconfirmed",
+}
+
+
+def open_notice(hit: Hit) -> NoticeView | None:
+    """The open Grants.gov notice that closes first: newer evidence than any record status."""
+    return next((n for n in ordered_notices(hit) if n.status is NoticeStatus.POSTED), None)
+
+
+def status_label(hit: Hit) -> str | None:
+    """A few words for a badge or a list line: an open notice wins over the record's older status."""
+    if (n := open_notice(hit)) is not None:
+        return f"Open: the notice closes {day(n.close_date)}" if n.close_date else "Open: a notice is posted"
+    st = hit.program.status
+    return STATUS_WORDS[st.value] if st is not None else None
+
+
+def inactive(hit: Hit) -> bool:
+    """Ended, terminated or paused, and no open notice says otherwise."""
+    st = hit.program.status
+    return st is not None and not st.live and open_notice(hit) is None
+
+
+def status_phrase(hit: Hit) -> str | None:
+    """'Terminated (last checked 3 December 2026): EPA ended the grants in 2025' (renderers add the source)."""
+    st = hit.program.status
+    if open_notice(hit) is not None:
+        older = f" The record's status, last checked {day(st.as_of)}, was: {inert(st.note)}" if st and st.note else ""
+        return f"{status_label(hit)} (a Grants.gov notice loaded in the index).{older}"
     if st is None:
         return None
     note = f": {inert(st.note)}" if st.note else ""
-    return f"{st.value.value.capitalize()} as of {st.as_of.isoformat()}{note}"
+    return f"{STATUS_WORDS[st.value]} (last checked {day(st.as_of)}){note}"
 
 
 def uses_phrase(op: Opportunity, n: int = 8) -> str | None:
@@ -129,9 +164,21 @@ def who_applies(op: Opportunity) -> str:
     return text
 
 
+def badge_text(hit: Hit) -> str:
+    """What a badge says: the status for an ended, terminated or paused program (never 'Eligible'),
+    else the verdict."""
+    if inactive(hit):
+        return status_label(hit) or "Ended"
+    return hit.verdict.badge if hit.verdict else "Set your applicant type to see eligibility"
+
+
 def verdict_phrase(hit: Hit) -> str:
-    """The verdict in a few words for a one-line list: 'Eligible', 'Not directly: through your state'."""
+    """The verdict in a few words for a one-line list: 'Eligible', 'Not directly: through your state'; for an
+    ended program, its status first and the verdict after it."""
     v = hit.verdict
+    if inactive(hit):
+        label = status_label(hit) or "Ended"
+        return f"{label}; {('for your kind of applicant it was: ' + v.badge.lower()) if v else 'no new applications'}"
     if v is None:
         return "set your applicant type to see eligibility"
     if v.kind is VerdictKind.THROUGH and v.via:

@@ -9,9 +9,11 @@ import html
 
 from finder.answering.facts import (
     amount,
+    badge_text,
     display_name,
     fact_source,
     first_sentences,
+    inactive,
     notice_phrase,
     official_links,
     ordered_notices,
@@ -43,7 +45,13 @@ def _row(label: str, value: str) -> str:
 
 
 def badge(hit: Hit) -> str:
+    """The verdict badge; an ended, terminated or paused program shows its status instead, never 'Eligible',
+    and its verdict moves into the reason line."""
     v = hit.verdict
+    if inactive(hit):
+        reason = f"For your kind of applicant: {v.badge.lower()}. {v.reason}" if v else ""
+        return (f'<span class="badge ended" data-verdict="{v.kind.value if v else "none"}" data-status="ended">'
+                f'{escape(badge_text(hit))}</span> <span class="reason">{escape(reason)}</span>')
     if v is None:
         return '<span class="badge none" data-verdict="none">Set your applicant type to see eligibility</span>'
     return (f'<span class="badge {BADGE_CLASS[v.kind]}" data-verdict="{v.kind.value}">{escape(v.badge)}</span> '
@@ -60,9 +68,9 @@ def card(hit: Hit) -> str:
         else:
             rows.append(_row("Your state's office",
                              f"{escape(o.title)}: see the {_link('federal list', o.federal_list)}"))
-    if (status := status_phrase(op)) is not None:
+    if (status := status_phrase(hit)) is not None:
         src = fact_source(op, "status")
-        cls = "status-ended" if op.status is not None and not op.status.live else "status"
+        cls = "status-ended" if inactive(hit) else "status"
         rows.append(f'<div class="{cls}" data-status="{escape(op.status.value if op.status else "")}">'
                     f'Status: {escape(status)}{" · " + _link("source", src[1]) if src else ""}</div>')
     rows.append(_row("What it funds", escape(first_sentences(op.summary, 1))))

@@ -8,32 +8,41 @@ from __future__ import annotations
 
 from finder.answering.facts import (
     amount,
+    badge_text,
     display_name,
     fact_source,
     first_sentences,
+    inactive,
     md_link,
     next_deadline,
     notice_phrase,
     office_phrase,
     official_links,
     ordered_notices,
+    status_label,
     status_phrase,
     uses_phrase,
     verdict_phrase,
     who_applies,
 )
 from finder.answering.types import Answer, Hit
+from finder.catalog.vocab import Ask
 from finder.text import inert
 
 
-def program_line(i: int, hit: Hit) -> str:
-    """'1. **Safe Streets and Roads for All (SS4A)**, ALN 20.939: Eligible · Open, closes 2026-12-20'."""
+def program_line(i: int, hit: Hit, asks: tuple[Ask, ...] = ()) -> str:
+    """'1. **Safe Streets and Roads for All (SS4A)**, ALN 20.939: Eligible · Open, closes 20 December 2026',
+    plus the facts the question asked for (match, status, award limits)."""
     op = hit.program
     parts = [verdict_phrase(hit)]
     if (office := office_phrase(hit)) is not None:
         parts.append(office)
-    if op.status is not None and not op.status.live:
-        parts.append(f"{op.status.value.value} as of {op.status.as_of.isoformat()}")
+    if Ask.STATUS in asks and not inactive(hit) and (label := status_label(hit)) is not None:
+        parts.append(f"status: {label.lower()}")
+    if Ask.MATCH in asks:
+        parts.append(f"match: {inert(op.cost_share.text)}" if op.cost_share else "match: not in the index")
+    if Ask.AMOUNT in asks and op.award is not None:
+        parts.append(f"award: {inert(op.award.text)}")
     if (deadline := next_deadline(hit)) is not None:
         parts.append(deadline)
     name = md_link(inert(display_name(op)), op.url)
@@ -44,7 +53,8 @@ def render(answer: Answer) -> str:
     """The chat message: lead, heading, one line per shown program, notes."""
     parts = [p for p in (answer.lead, answer.heading) if p]
     if answer.shown:
-        parts.append("\n".join(program_line(i, h) for i, h in enumerate(answer.shown, 1)))
+        parts.append("\n".join(program_line(i, h, answer.asks if h.id != answer.about else ())
+                               for i, h in enumerate(answer.shown, 1)))
     parts.extend(f"_{n}_" for n in answer.notes)
     return "\n\n".join(parts)
 
@@ -62,10 +72,10 @@ def program_detail(i: int, hit: Hit, *, full_summary: bool = False) -> str:
     op = hit.program
     lines = [f"**{i}. {inert(display_name(op))}**, ALN {op.aln}, {inert(op.sub_agency or op.agency)}"]
     if hit.verdict:
-        lines.append(f"- {hit.verdict.badge}: {inert(hit.verdict.reason)}")
+        lines.append(f"- {badge_text(hit)}: {inert(hit.verdict.reason)}")
     if (office := office_phrase(hit)) is not None:
         lines.append(f"- Your state's office: {office}")
-    if (status := status_phrase(op)) is not None:
+    if (status := status_phrase(hit)) is not None:
         src = fact_source(op, "status")
         lines.append(f"- Status: {status}" + (f" ([source]({src[1]}))" if src else ""))
     lines.append(f"- What it funds: {inert(op.summary if full_summary else first_sentences(op.summary))}")

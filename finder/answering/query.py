@@ -7,28 +7,45 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from finder.answering.geography import question_county, urban_population
 from finder.answering.guards import off_limits
+from finder.answering.intent import asks, program_phrase
 from finder.answering.vocabulary import expansions
 from finder.catalog.rules import STATES
-from finder.catalog.vocab import Applicant, RefusalKind, Sector
+from finder.catalog.vocab import Applicant, Ask, RefusalKind, Sector
 
 A = Applicant
+# The asker's own kind of body, most specific first: "our transit authority" is a special district, not a city.
 APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
-    (r"\b(special (purpose )?districts?|water districts?|utility districts?|sanitary districts?|port authorit(y|ies)"
-     r"|irrigation districts?|fire districts?|transit authorit(y|ies))\b", A.SPECIAL_DISTRICT),
-    (r"\bschool districts?\b", A.SCHOOL_DISTRICT),
-    (r"\b(count(y|ies)|parish(es)?|borough)\b", A.COUNTY),
-    (r"\b(tribes?|tribal( government| nation)?s?|pueblos?|native (american|alaskan?) (village|nation)s?)\b", A.TRIBE),
-    (r"\b(territor(y|ies)|puerto rico|guam|u\.?s\.? virgin islands|american samoa|northern mariana)\b", A.TERRITORY),
-    (r"\b(cit(y|ies)|towns?|townships?|villages?|municipalit(y|ies)|municipal government|mayor)\b", A.CITY),
-    (r"\b(non-?profits?|501\s?\(?c\)?\s?\(?3\)?|community (group|organization)s?|neighborhood group)\b", A.NONPROFIT),
+    (r"\b(special (purpose )?districts?|(water|utility|sanitary|sewer|sanitation|irrigation|fire|flood control|"
+     r"drainage|levee|park|hospital|library|port|conservation|soil and water conservation|reclamation|rural water|"
+     r"public utility|transit|transportation) districts?|(port|transit|airport|housing|water|sewer|power|"
+     r"transportation|regional transit|toll|bridge|turnpike) authorit(y|ies)|councils? of governments?|\bcogs?\b|"
+     r"\bmpos?\b|metropolitan planning organi[sz]ations?|regional planning (commission|council)s?|"
+     r"planning district( commission)?s?|joint powers authorit(y|ies))\b", A.SPECIAL_DISTRICT),
+    (r"\b(school districts?|school boards?|school system|independent school district|isd)\b", A.SCHOOL_DISTRICT),
+    (r"\b(federally recognized (indian )?tribes?|tribes?|tribal (governments?|nations?|councils?|communit(y|ies))|"
+     r"pueblos?|rancherias?|band of [\w ]{0,30}indians|alaska native (village|corporation)s?|native (american|"
+     r"alaskan?) (village|nation|tribe)s?|(the )?[A-Z]?\w+ nation\b)\b", A.TRIBE),
+    (r"\b(count(y|ies)|parish(es)?|county government)\b", A.COUNTY),
+    (r"\b(territor(y|ies)|puerto rico|guam|u\.?s\.? virgin islands|american samoa|northern mariana( islands)?|cnmi)\b",
+     A.TERRITORY),
+    (r"\b(cit(y|ies)|towns?|townships?|villages?|boroughs?|municipalit(y|ies)|municipal government|mayor|"
+     r"city council|town council|town board|village board|hamlet)\b", A.CITY),
+    (r"\b(non-?profits?|not-for-profit|501\s?\(?c\)?\s?\(?3\)?|community (group|organization)s?|neighborhood "
+     r"(group|association|organization)|land trust|charit(y|ies)|foundation)\b", A.NONPROFIT),
     (r"\b(small business(es)?)\b", A.SMALL_BUSINESS),
-    (r"\b(universit(y|ies)|colleges?)\b", A.HIGHER_ED),
-    (r"\b(for-?profit|compan(y|ies)|private firms?)\b", A.FOR_PROFIT),
-    (r"\b(as a state|state agenc(y|ies)|state governments?|our state\b(?! (dot|revolving)))", A.STATE),
+    (r"\b(universit(y|ies)|colleges?|community college)\b", A.HIGHER_ED),
+    (r"\b(for-?profit|compan(y|ies)|private firms?|privately owned|(short ?line|class (ii|iii|2|3)) railroads?|"
+     r"private (utility|company|operator|owner))\b", A.FOR_PROFIT),
+    (r"\b(as a state|state agenc(y|ies)|state governments?|state department|our state\b(?! (dot|revolving)))", A.STATE),
 ]
-# Words that place the asker (not just mention a body): "our county", "as a tribe", "a city of 20,000".
-SELF = r"\b(our|we are an?|we're an?|i am an?|as an?|for an?|for our|an?|my)\s+(small |rural |large |mid-?sized )?"
+# Words that place the asker (not just mention a body): "our county", "as a tribe", "a city of 20,000",
+# "I work for a federally recognized tribe", "City of 40,000 here".
+SELF = (r"\b(our|we are|we're|we represent|i am|i'm|as|for|i work for|i work at|i'm with|i represent|i run|"
+        r"i manage|speaking for|on behalf of|my)\s+(an?\s+|the\s+)?([\w'-]+\s+){0,3}?")
+HERE = r"^\W*(an?\s+|the\s+)?([\w'-]+\s+){0,2}?"  # + the noun + HERE_TAIL: "City of 40,000 here"
+HERE_TAIL = r"[^.?!]{0,40}\b(here|speaking)\b"
 
 SECTOR_WORDS: dict[Sector, str] = {
     Sector.WATER: r"drinking water|water (system|main|utilit|infrastructure|supply|treatment)|\bwater\b|lead pipe|"
@@ -80,6 +97,10 @@ class Constraints:
     eligibility_question: bool = False
     off_limits: RefusalKind | None = None
     expansions: tuple[str, ...] = ()  # catalog phrases for the question's everyday words (finder/vocabulary.py)
+    asks: tuple[Ask, ...] = (Ask.FIND,)  # what the question asks (finder/answering/intent.py)
+    county: str | None = None
+    urban_population: int | None = None
+    program_phrase: str | None = None  # a program name as the asker wrote it, resolved or not
 
 
 def _count(word: str) -> int:
@@ -130,6 +151,7 @@ def question_population(low: str) -> int | None:
     return None
 
 
+TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP"})
 STATE_NAMES = sorted(((name.lower(), code) for code, name in STATES.items()), key=lambda x: -len(x[0]))
 STATE_RE = re.compile(r"\b(" + "|".join(re.escape(n) for n, _ in STATE_NAMES) + r")\b")
 
@@ -146,25 +168,44 @@ def question_state(low: str) -> str | None:
     return None
 
 
+def question_applicant(low: str, state: str | None = None) -> Applicant | None:
+    """The kind of body the asker is, from their own words; None when the question does not say."""
+    for pattern, who in APPLICANT_PATTERNS:
+        asking = r"\b(can|could|may|does|do|is|are|would)\s+(an?\s+|the\s+)?([\w'-]+\s+){0,2}?"
+        if re.search(SELF + pattern, low) or re.search(HERE + pattern + HERE_TAIL, low) or \
+                re.search(asking + pattern, low):
+            return _territorial(_borough(who, low, state), low, state)
+    if m := re.search(r"\bfor (\w+ )?(count(y|ies)|cit(y|ies)|towns?|tribes?|special districts?|states|nonprofits?|"
+                      r"school districts?)\b", low):
+        for pattern, who in APPLICANT_PATTERNS:
+            if re.search(pattern, m[0]):
+                return who
+    return None
+
+
+def _territorial(who: Applicant, low: str, state: str | None) -> Applicant:
+    """A territory's own authorities and agencies (the Guam Power Authority) act as its government."""
+    if who is Applicant.SPECIAL_DISTRICT and state in TERRITORIES and re.search(r"\bauthorit|\bagenc", low):
+        return Applicant.TERRITORY
+    return who
+
+
+def _borough(who: Applicant, low: str, state: str | None) -> Applicant:
+    """Alaska's boroughs are its counties; elsewhere (NJ, PA, CT) a borough is a municipality."""
+    if who is Applicant.CITY and re.search(r"\bboroughs?\b", low) and (state == "AK" or "alaska" in low):
+        return Applicant.COUNTY
+    return who
+
+
 def parse(text: str, *, profile_applicant: Applicant | None = None, today: dt.date | None = None,
           population: int | None = None, state: str | None = None) -> Constraints:
     """Constraints for one question; the question's own applicant words win over the profile."""
     today = today or dt.date.today()
     t = " ".join(text.split())
     low = t.lower()
-    applicant, from_q = profile_applicant, False
-    for pattern, who in APPLICANT_PATTERNS:
-        if re.search(SELF + pattern, low) or re.search(r"\b(can|could|may|does|do|is|are)\s+(an?\s+)?" + pattern, low):
-            applicant, from_q = who, True
-            break
-    if not from_q and (m := re.search(r"\bfor (\w+ )?(count(y|ies)|cit(y|ies)|tribes?|special districts?|states|"
-                                      r"nonprofits?|school districts?)\b", low)):
-        for pattern, who in APPLICANT_PATTERNS:
-            if re.search(pattern, m[0]):
-                applicant, from_q = who, True
-                break
-    population = question_population(low) or population
     state = question_state(low) or state
+    applicant = question_applicant(low, state) or profile_applicant
+    population = question_population(low) or population
     sectors = frozenset(s for s, words in SECTOR_WORDS.items() if re.search(words, low))
     assistance: Kind | None = None
     if re.search(r"\bloans?\b|financing|revolving fund|borrow", low):
@@ -179,10 +220,13 @@ def parse(text: str, *, profile_applicant: Applicant | None = None, today: dt.da
     bil_only = bool(re.search(r"\b(bil|iija|bipartisan infrastructure law|infrastructure (investment and jobs|law))"
                               r"(-| )?(funded|money|programs?|funding)?\b", low))
     window, open_now = time_window(low, today)
-    elig_q = bool(re.search(r"\b(can|could|may|are|is)\b.{0,40}\b(apply|eligible|qualify)|\beligib|who can apply", low))
-    off = off_limits(t)
+    wants = asks(t)
+    elig_q = Ask.APPLY in wants
+    off = off_limits(t, question_state(low))
     return Constraints(
         text=t, applicant=applicant, population=population, state=state,
         sectors=sectors, assistance=assistance, assistance_only=only, bil_only=bil_only, close_window=window,
         open_now=open_now, eligibility_question=elig_q, off_limits=off, expansions=tuple(expansions(t)),
+        asks=wants, county=question_county(low), urban_population=urban_population(low),
+        program_phrase=program_phrase(t),
     )

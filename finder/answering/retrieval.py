@@ -20,10 +20,11 @@ if TYPE_CHECKING:
 RRF_K = 60
 NAME_BOOST = 1.0
 DENSE_EXPANSION = True
-ENDED_PENALTY = 0.05  # more than any fused RRF score (at most 2/61)
+ENDED_PENALTY = 0.004  # below live matches of similar relevance; a top match that ended still shows, marked ended
 REACH_BOOST = {VerdictKind.ELIGIBLE: 0.002, VerdictKind.THROUGH: 0.002, VerdictKind.CHECK: 0.001,
                VerdictKind.NOT_ELIGIBLE: 0.0}
 SUPPORT_PENALTY = 0.002
+USES_BOOST = 0.003
 REVIEWED_BOOST = 0.002
 SUPPORT_TYPES = frozenset({AssistanceType.FEDERAL_OPERATIONS, AssistanceType.INFORMATION, AssistanceType.TRAINING,
                            AssistanceType.TECHNICAL_ASSISTANCE, AssistanceType.SPECIALIZED_SERVICES,
@@ -78,8 +79,12 @@ def boost(op: Opportunity, c: Constraints, snap: Snapshot, today: dt.date) -> fl
     kinds = set(op.assistance_types)
     if c.assistance == "loan" and kinds & LOAN_TYPES or c.assistance == "grant" and kinds & GRANT_TYPES:
         b += 0.001
+    if c.expansions and op.uses:  # the program says it pays for the very thing the clerk named
+        uses = " ".join(op.uses).lower()
+        b += USES_BOOST * min(2, sum(t.lower() in uses for t in c.expansions))
     if c.applicant is not None:  # programs this asker can reach, directly or through a partner, come first
-        b += REACH_BOOST[judge(op, Asker(c.applicant, c.population, c.state)).kind]
+        asker = Asker(c.applicant, c.population, c.state, c.county, c.urban_population, c.text)
+        b += REACH_BOOST[judge(op, asker).kind]
     if not kinds - SUPPORT_TYPES or Sector.RESEARCH in op.sectors:
         b -= SUPPORT_PENALTY  # federal research, operations and information listings fund no local project
     if (c.open_now or c.close_window) and any(n.is_open(today) for n in snap.notices_for(op.aln)):
@@ -89,7 +94,7 @@ def boost(op: Opportunity, c: Constraints, snap: Snapshot, today: dt.date) -> fl
     if op.rules is not None:
         b += REVIEWED_BOOST  # the staples officials ask about most, with rules a person checked
     if op.status is not None and not op.status.live:
-        b -= ENDED_PENALTY  # ended, terminated or paused programs rank below every live match, unless named
+        b -= ENDED_PENALTY  # ended, terminated or paused programs rank below live matches of similar relevance
     return b
 
 
@@ -101,11 +106,17 @@ class Retrieval:
     best_similarity: float
 
 
+def dense_text(c: Constraints) -> str:
+    """What the dense retriever embeds: the question plus the catalog phrases for its everyday words."""
+    return " ".join((c.text, *c.expansions)) if DENSE_EXPANSION else c.text
+
+
 def retrieve(snap: Snapshot, c: Constraints, *, k: int = 10, mode: Retriever = Retriever.HYBRID,
-             today: dt.date | None = None) -> Retrieval:
+             today: dt.date | None = None, vector: list[float] | None = None) -> Retrieval:
+    """Ranked programs; `vector` is `dense_text(c)` already embedded, when the caller has it."""
     today = today or dt.date.today()
     expanded = " ".join((c.text, *c.expansions))
-    dense = snap.dense(snap.embed(expanded if DENSE_EXPANSION else c.text), DEPTH)
+    dense = snap.dense(vector if vector is not None else snap.embed(dense_text(c)), DEPTH)
     lex = snap.lexical.search(expanded) if mode in (Retriever.HYBRID, Retriever.BM25) else []
     named = snap.lexical.names(c.text) if mode != Retriever.DENSE else {}
     best = max((s for _, s in dense), default=0.0)

@@ -14,7 +14,7 @@ from finder.catalog.eligibility import Asker, Verdict
 from finder.catalog.model import Opportunity
 from finder.catalog.notices import Notice
 from finder.catalog.offices import OfficeContact
-from finder.catalog.vocab import Applicant, NoticeStatus, RefusalKind
+from finder.catalog.vocab import Applicant, Ask, NoticeStatus, RefusalKind
 from finder.text import safe_url
 
 MAX_SHOWN = 5
@@ -91,6 +91,7 @@ class Answer:
     notice: str | None = None
     about: str | None = None
     llm: str | None = None  # LLM mode: "accepted", "rejected: <reason>" or "unavailable: <cause>"
+    asks: tuple[Ask, ...] = (Ask.FIND,)  # what the question asked: each program line carries those facts
     text: str = ""
 
     @property

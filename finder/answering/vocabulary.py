@@ -28,12 +28,19 @@ TERMS: tuple[Term, ...] = (
     _t(r"ambulances?|ems (vehicle|unit|squad)|rescue squad", "ambulances", "rescue equipment"),
     _t(r"squad cars?|patrol cars?|police (cars?|cruisers?|vehicles?)|sheriff'?s? (cars?|vehicles?)", "police cars"),
     _t(r"jails?\b|detention (center|facility)|lock-?up", "jails"),
+    _t(r"fire ?(hall|house|station)s?|fire department (building|station)", "fire stations"),
+    _t(r"sheriff'?s? (office|station|building)|police (station|department building|headquarters)", "police stations"),
+    _t(r"community (center|hall|building)s?|civic center|senior center|rec(reation)? center|fairgrounds?",
+       "community centers"),
+    _t(r"food (bank|pantry)|community kitchen|soup kitchen", "food banks and community kitchens"),
     _t(r"court ?houses?", "courthouses"),
     _t(r"(town|city|village) hall|municipal (building|offices)|county (building|offices|admin)", "town halls"),
     _t(r"librar(y|ies)", "libraries"),
     _t(r"clinic|nursing home|hospital", "medical clinics"),
     _t(r"day ?care|child ?care", "child care centers"),
     _t(r"snow ?plows?|dump trucks?|road grader|public works (truck|vehicle|equipment)", "public works vehicles"),
+    _t(r"(highway|road|public works|maintenance|county) (garage|shed|barn|shop|yard|facility|building)s?|"
+       r"salt (shed|dome|barn|storage)", "public works vehicles", "town halls"),
     # drinking water
     _t(r"water towers?|standpipe|elevated tank|water tanks?|storage tanks?", "water towers", "water storage tanks"),
     _t(r"water (mains?|lines?|pipes?)|main breaks?|pipes? (keep )?break|lose .{0,20}water|water loss|"

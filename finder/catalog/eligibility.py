@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from finder.catalog.applicants import CHECK, LABELS, normalise_term, sam_coverage
 from finder.catalog.model import Opportunity
-from finder.catalog.rules import STATES, PopulationRule, Route
+from finder.catalog.rules import STATES, Condition, PopulationRule, Route, Rules
 from finder.catalog.vocab import Applicant, StateOffice, VerdictKind
 
 BADGES: dict[VerdictKind, str] = {
@@ -50,6 +50,7 @@ class Asker:
     state: str | None = None
     county: str | None = None  # the county (parish, borough) the asker is in or is, when said
     urban_population: int | None = None  # population of the Census urbanized area the asker is in, when known
+    words: str = ""  # how the asker described themselves (the question), to settle conditions they say they meet
 
 
 def _plural(a: Applicant) -> str:
@@ -160,6 +161,12 @@ def _place(op: Opportunity, a: Asker) -> Verdict | None:
                    f"{state} is outside {place.area}, which covers {covered}.")
 
 
+def _open_condition(rules: Rules, a: Asker) -> Condition | None:
+    """The condition this asker must still check; None when there is none or their own words meet it."""
+    cond = rules.condition_for(a.applicant)
+    return None if cond is None or cond.met(a.words) else cond
+
+
 def _from_rules(op: Opportunity, a: Asker) -> Verdict:
     assert op.rules is not None
     rules, applicant = op.rules, a.applicant
@@ -170,19 +177,28 @@ def _from_rules(op: Opportunity, a: Asker) -> Verdict:
             verdict = _population(op, a, rule)
             if verdict.kind is not VerdictKind.ELIGIBLE:
                 break
-        if verdict is None:
-            cond = rules.condition_for(applicant)
-            verdict = (Verdict(op.id, applicant, VerdictKind.CHECK, f"Check {cond.check}.") if cond else
+        cond = _open_condition(rules, a)
+        if verdict is None or (verdict.kind is VerdictKind.ELIGIBLE and cond is not None):
+            passed = f"{verdict.reason} " if verdict is not None else ""
+            verdict = (Verdict(op.id, applicant, VerdictKind.CHECK, f"{passed}Check {cond.check}.") if cond else
                        Verdict(op.id, applicant, VerdictKind.ELIGIBLE,
                                f"{label.capitalize()} are eligible direct applicants. Direct applicants: {_who(op)}."))
+        met = rules.condition_for(applicant)
+        if met is not None and cond is None and verdict.kind is VerdictKind.ELIGIBLE:
+            verdict = Verdict(op.id, applicant, verdict.kind,
+                              f"{verdict.reason} Yes, as you describe yourselves: {met.check}.")
     elif (route := rules.route_for(applicant)) is not None:
         verdict = _through(op, a, route)
     elif (cond := rules.condition_for(applicant)) is not None:
-        verdict = Verdict(op.id, applicant, VerdictKind.CHECK, f"Check {cond.check}.")
+        verdict = (Verdict(op.id, applicant, VerdictKind.ELIGIBLE, f"Yes, as you describe yourselves: {cond.check}.")
+                   if cond.met(a.words) else Verdict(op.id, applicant, VerdictKind.CHECK, f"Check {cond.check}."))
     else:
         verdict = Verdict(op.id, applicant, VerdictKind.NOT_ELIGIBLE,
                           f"{label.capitalize()} are not eligible: the program's rules name {_who(op)} as direct "
                           f"applicants and no path for {label}.")
+    if verdict.kind is VerdictKind.ELIGIBLE and rules.requires:
+        verdict = Verdict(op.id, applicant, verdict.kind,
+                          f"{verdict.reason} Every project must also meet this: {'; '.join(rules.requires)}.")
     place = _place(op, a)
     if place is not None and (place.kind is VerdictKind.NOT_ELIGIBLE or verdict.kind is VerdictKind.ELIGIBLE):
         return place

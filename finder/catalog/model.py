@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from finder.catalog.applicants import CHECK
-from finder.catalog.rules import CostShare, Rules, Status
+from finder.catalog.rules import Award, CostShare, Rules, Status
 from finder.catalog.vocab import LOAN_TYPES, Applicant, AssistanceType, Sector
 from finder.errors import RecordError
 from finder.safeyaml import DEFAULT_MAX_BYTES, load_file
@@ -61,6 +61,8 @@ class Opportunity(Strict):
     parent: str | None = Field(None, pattern=ALN_RE, description="For a sub-program, the ALN it is funded under.")
     title: str = Field(min_length=3, description="Official program title.")
     popular_name: str | None = Field(None, description="The name or acronym users say (SS4A, BRIC).")
+    aliases: list[str] = Field(default_factory=list, description="Other names it goes by: former and later names "
+                                                                 "(TIGER, BUILD, RAISE), sub-programs, renames.")
     agency: str = Field(min_length=3, description="Administering department or independent agency.")
     sub_agency: str | None = Field(None, description="Bureau or operating administration.")
     summary: str = Field(description="60-150 words in our own words for a local official.")
@@ -79,9 +81,9 @@ class Opportunity(Strict):
     categories: list[str] = Field(default_factory=list, description="SAM.gov program categories.")
     bil_funded: bool = Field(description="True when a source ties the program to Pub. L. 117-58 (IIJA/BIL).")
     obligations: list[Obligation] = Field(default_factory=list, description="Dollars by fiscal year.")
-    cost_share: CostShare | None = Field(
-        None, description="Federal share and match, only when a named source states it.")
+    cost_share: CostShare | None = Field(None, description="Federal share and match, when a named source states it.")
     population_limit: str | None = Field(None, description="Population limits, only when a named source states them.")
+    award: Award | None = Field(None, description="Award size limits, only when a named source states them.")
     authorizations: list[str] = Field(default_factory=list, description="Legal authorities (citations only).")
     uses: list[str] = Field(
         default_factory=list,
@@ -125,6 +127,10 @@ class Opportunity(Strict):
                 raise ValueError("a population rule needs a source whose facts include 'population'")
         if self.status is not None and "status" not in backed:
             raise ValueError("status needs a source whose facts include 'status'")
+        if self.aliases and "aliases" not in backed:
+            raise ValueError("aliases need a source whose facts include 'aliases'")
+        if self.award is not None and "award" not in backed:
+            raise ValueError("award needs a source whose facts include 'award'")
         if self.cost_share is not None and "cost_share" not in backed:
             raise ValueError("cost_share needs a source whose facts include 'cost_share'")
         if self.uses and "uses" not in backed:
@@ -161,12 +167,13 @@ class Opportunity(Strict):
         return None
 
 
-TEXT_RECIPE = "r2"  # r2: the program's uses join the embedded and BM25 text
+TEXT_RECIPE = "r3"  # r2: the program's uses join the embedded and BM25 text; r3: its other names too
 
 
 def search_text(op: Opportunity) -> str:
     """The text embedded for dense search and tokenised for BM25 (recipe `TEXT_RECIPE`)."""
-    parts = [op.title, op.popular_name or "", op.summary, "Pays for: " + "; ".join(op.uses) if op.uses else "",
+    parts = [op.title, op.popular_name or "", "Also called: " + "; ".join(op.aliases) if op.aliases else "",
+             op.summary, "Pays for: " + "; ".join(op.uses) if op.uses else "",
              "; ".join(op.keywords), " ".join(s.value.replace("_", " ") for s in op.sectors)]
     return ". ".join(p for p in parts if p)
 
@@ -248,13 +255,23 @@ def load_catalog(data_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     return records, errors
 
 
+def _without_empty(value: object) -> object:
+    """Nested mappings without empty lists (an unset `met_by`, `requires` or `cases` is not written)."""
+    if isinstance(value, dict):
+        return {k: _without_empty(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
+
+
 def dump_record(op: Opportunity) -> str:
     """YAML text in a stable field order, readable by people."""
     data = op.model_dump(mode="json", exclude_none=True)
-    if not data.get("uses"):
-        data.pop("uses", None)
+    for key in ("uses", "aliases"):
+        if not data.get(key):
+            data.pop(key, None)
     for key in ("rules", "cost_share"):
         if key in data:
-            data[key] = {k: v for k, v in data[key].items() if v != []}
+            data[key] = _without_empty(data[key])
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 

@@ -46,6 +46,13 @@ class Condition(_Strict):
 
     applicants: list[Applicant] = Field(min_length=1, description="Whom the condition concerns.")
     check: str = Field(min_length=5, description="What the applicant must confirm, in our words.")
+    met_by: list[str] = Field(default_factory=list, description="Words an asker uses that settle it as met when they "
+                                                                "describe themselves ('Class III', 'short line').")
+
+    def met(self, words: str) -> bool:
+        """True when the asker's own words say they meet the condition."""
+        low = words.lower()
+        return any(p.lower() in low for p in self.met_by)
 
 
 class PopulationRule(_Strict):
@@ -133,6 +140,9 @@ class Rules(_Strict):
     conditions: list[Condition] = Field(default_factory=list, description="Conditional cases: verdict 'check'.")
     population: list[PopulationRule] = Field(default_factory=list, description="Population limits and thresholds.")
     place: PlaceRule | None = Field(None, description="The states or region served, when not nationwide.")
+    requires: list[str] = Field(default_factory=list, description="What every project must meet, whoever applies "
+                                                                  "('the facility serves a rural area'): said with "
+                                                                  "an eligible verdict, not a reason for 'check'.")
 
     def route_for(self, applicant: Applicant) -> Route | None:
         return next((r for r in self.through if applicant in r.applicants), None)
@@ -172,6 +182,13 @@ class CostShare(_Strict):
     @property
     def none_required(self) -> bool:
         return self.applicant_min == 0
+
+
+class Award(_Strict):
+    """How much one award can be, when the statute, regulation or notice sets it."""
+
+    text: str = Field(min_length=10, description="Our words: 'grants up to $1,000,000 for a new water source'.")
+    max_dollars: float | None = Field(None, ge=0, description="The largest single award, when one figure applies.")
 
 
 class Status(_Strict):

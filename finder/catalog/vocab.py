@@ -181,6 +181,24 @@ class RefusalKind(StrEnum):
     EMPTY = "empty"
     LONG = "long"
     INJECTION = "injection"
-    PERSONAL = "personal"
-    OFF_TASK = "off_task"
+    PERSONAL = "personal"  # help for a person or household: benefits, bills, a mortgage, food, taxes
+    BUSINESS = "business"  # a private business's own financing or investors
+    ABROAD = "abroad"  # a place outside the United States and its territories
+    OPINION = "opinion"  # opinions and politics
+    VENDOR = "vendor"  # picking vendors, brands or contractors
+    CONTACT = "contact"  # anyone's personal contact data
+    OFF_TASK = "off_task"  # unrelated tasks
     LOW = "low"  # nothing in the index is similar enough
+
+
+class Ask(StrEnum):
+    """What a question asks; one question may ask several."""
+
+    FIND = "find"  # which programs fit
+    APPLY = "apply"  # can we apply (directly)?
+    MATCH = "match"  # the federal share and what the applicant pays
+    STATUS = "status"  # still open, still funded, ended
+    OFFICE = "office"  # who runs it in my state
+    DEADLINE = "deadline"  # when applications close
+    AMOUNT = "amount"  # how much one can get
+    COMPARE = "compare"  # two programs side by side

@@ -55,3 +55,7 @@ class Embedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._model.embed_query(text)
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Query texts in one batch; not counted as documents embedded."""
+        return self._model.embed_documents(texts) if texts else []

@@ -59,7 +59,7 @@ class Lexical:
             for name in [op.popular_name or "", *op.keywords]:
                 for acro in re.findall(r"\b[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?\b", name):
                     caps = sum(c.isupper() or c.isdigit() for c in acro)
-                    if caps >= 3 or (caps >= 2 and "-" in acro):
+                    if (caps >= 3 or (caps >= 2 and "-" in acro)) and acro.lower() not in NOT_PROGRAMS:
                         key = acro.lower()
                         self.acronyms.setdefault(key, set()).add(op.id)
                         if key.isalpha() and (words[key] >= 1 or key in COMMON_WORDS):
@@ -70,6 +70,21 @@ class Lexical:
                     self.titles.append((words_t, op.id))
                 elif len(words_t) == 2:  # "Recreational Trails Program": named only with its own last word
                     self.short_titles.setdefault(" ".join(words_t), set()).add(op.id)
+        self.phrases: dict[str, set[str]] = {}  # whole names: "solar for all", "appalachian regional commission"
+        for op in records:
+            for name in names_of(op):
+                self.phrases.setdefault(" ".join(_norm_words(name)), set()).add(op.id)
+        by_agency: dict[str, set[str]] = {}
+        for op in records:
+            for agency in {op.agency, op.sub_agency or ""} - {""}:
+                by_agency.setdefault(" ".join(_norm_words(agency)), set()).add(op.id)
+        for agency, ids in by_agency.items():  # a small agency's name names its programs
+            if len(ids) <= SMALL_AGENCY and len(agency.split()) >= 2:
+                self.phrases.setdefault(agency, set()).update(ids)
+        agencies = {a for a, ids in by_agency.items() if len(ids) <= SMALL_AGENCY}
+        self.phrases = {k: v for k, v in self.phrases.items() if len(k.split()) >= 2 and k not in GENERIC_NAMES
+                        and not set(k.split()) <= GENERIC_WORDS and (len(v) <= 2 or k in agencies)}
+        self._keys: dict[str, frozenset[str]] = {}
         self._title_grams: dict[tuple[str, str, str], set[int]] = {}
         for i, (words_t, _) in enumerate(self.titles):
             for j in range(len(words_t) - 2):
@@ -98,6 +113,27 @@ class Lexical:
         order = np.argsort(-scores)[:depth]
         return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
+    def resolve(self, phrase: str) -> set[str]:
+        """Programs a name given by the asker refers to, allowing plurals, 'program' and small words:
+        'Hazard Mitigation Grants' finds the Hazard Mitigation Grant Program. Empty when none is close."""
+        want = _name_key(phrase)
+        if len(want) < 1:
+            return set()
+        found: set[str] = set()
+        loose: set[str] = set()
+        for name, ids in self.phrases.items():
+            have = self._keys.get(name) or self._keys.setdefault(name, _name_key(name))
+            if want == have:
+                found |= ids
+            elif len(want) >= 2 and want <= have:
+                loose |= ids
+        if not found and len(loose) <= 3:  # "Thriving Communities Program" within a longer official title
+            found = loose
+        for acro, ids in self.acronyms.items():
+            if len(want) == 1 and acro in want:
+                found |= ids
+        return found
+
     def names(self, text: str) -> dict[str, float]:
         """Programs named in the question: acronyms ("SS4A", "WIFIA") and long runs of a title."""
         hits: dict[str, float] = {}
@@ -120,10 +156,44 @@ class Lexical:
             best = _longest_run(words_t, qs)
             if best >= 3 and best / len(words_t) >= 0.6:
                 hits[pid] = max(hits.get(pid, 0.0), best / len(words_t))
+        for phrase, ids in self.phrases.items():
+            if " " + phrase + " " in qs:
+                for pid in ids:
+                    hits[pid] = max(hits.get(pid, 0.0), 1.0)
         for m in re.finditer(r"\b(\w+ \w+) (?:program|grants?)\b", " ".join(q)):
             for pid in self.short_titles.get(m[1], ()):
                 hits[pid] = max(hits.get(pid, 0.0), 1.0)
         return hits
+
+
+GENERIC_WORDS = frozenset("direct grants grant discretionary national state energy efficiency renewable environmental "
+                          "monitoring management research development entitlement high priority response system "
+                          "health studies not applicable geographic programs disaster relief us r or federal project "
+                          "projects assistance technical planning regulatory cooperative institute institutes and of "
+                          "the for program loan loans fund funds".split())
+# Agencies and laws, not programs: "FEMA" in a keyword must not make every FEMA question name that program.
+NOT_PROGRAMS = frozenset("fema epa usda hud dot doe noaa fhwa fta faa fra eda ntia nrcs bia blm nps usgs dhs ost "
+                         "usdot phmsa marad nhtsa fmcsa usace ihs cdc hhs fcc arc ira iija bil arpa cares usa "
+                         "usfs fws bor osmre treasury".split())
+SMALL_AGENCY = 4  # an agency with this many programs or fewer is named by its own name ("Denali Commission")
+GENERIC_NAMES = frozenset({"department of transportation", "department of agriculture", "department of energy",
+                           "environmental protection agency", "department of commerce", "department of the interior",
+                           "department of homeland security", "department of housing and urban development",
+                           "department of the treasury", "federal emergency management agency", "grant program",
+                           "grants program", "loan program", "program grants"})
+
+
+def names_of(op: Opportunity) -> list[str]:
+    """Every whole name a program goes by: title, popular name, the parts of a compound title
+    ("Greenhouse Gas Reduction Fund: Solar for All") and its recorded other names."""
+    names = [op.title, op.popular_name or "", *op.aliases]
+    parts = [p for n in names for p in re.split(r"\s*(?::|;| - | – |\(|\)|/)\s*", n)]
+    out = []
+    for name in names + parts:
+        words = [w for w in _norm_words(name) if w != "program"]
+        if len(words) >= 2 or (len(words) == 1 and len(name) >= 6 and name[:1].isupper() and name.isupper()):
+            out.append(" ".join(words))
+    return out
 
 
 # Everyday words that are also program acronyms, beyond those the catalog's own prose already uses.
@@ -140,6 +210,14 @@ def _cued(text: str, word: str) -> bool:
         if CUE_AFTER.match(after) or (CUE_BEFORE.search(before) and re.fullmatch(r"[\s?.!]*", after)):
             return True
     return False
+
+
+_SMALL = frozenset("program programs the of for and a an to in on grant grants fund funds".split())
+
+
+def _name_key(name: str) -> frozenset[str]:
+    words = [w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w for w in _norm_words(name)]
+    return frozenset(w for w in words if w not in _SMALL)
 
 
 def _longest_run(words_t: list[str], qs: str) -> int:

@@ -64,6 +64,10 @@ class Snapshot:
     def embed(self, text: str) -> list[float]:
         return self.embedder.embed_query(text)
 
+    def embed_many(self, texts: list[str]) -> list[list[float]]:
+        """Several query texts in one model call (a question and its expanded form)."""
+        return self.embedder.embed_queries(texts)
+
     def dense(self, vector: list[float], k: int) -> list[tuple[str, float]]:
         return self.generation.query(vector, k)
 

@@ -68,7 +68,8 @@ def test_every_cited_id_is_in_the_retrieved_set(finder):
 ])
 def test_off_topic_is_refused_plainly(finder, question):
     a = finder.ask(question)
-    assert a.refused and a.hits == [] and "Try" in a.text
+    assert a.refused and a.hits == [] and a.shown == []
+    assert re.search(r"Try|211|benefit-finder", a.text), "a refusal points somewhere useful"
 
 
 def test_no_configuration_leaks(finder):
@@ -130,7 +131,8 @@ def test_deadline_window_uses_injected_today(finder):
 
 def test_open_now_ranks_the_open_notice_and_states_it(finder):
     a = finder.ask("Is SS4A open now?")
-    assert a.hits[0].aln == "20.939" and "Open, closes 2026-12-20" in a.text
+    assert a.hits[0].aln == "20.939"
+    assert a.lead.startswith("Yes, it is open: the Grants.gov notice for SS4A (ALN 20.939) closes 20 December 2026")
 
 
 def test_injected_instructions_in_a_record_do_not_change_behaviour(tmp_path, embedder):

@@ -155,7 +155,7 @@ def test_browse_rows_are_readable_counted_and_exported(finder, tmp_path):
 
 def test_browse_row_opens_the_program_detail(finder):
     text = browse_tab.detail(finder, "20.939", "city")
-    assert "Safe Streets and Roads for All" in text and "Open, closes 2026-12-20" in text and "Eligible" in text
+    assert "Safe Streets and Roads for All" in text and "Open, closes 20 December 2026" in text and "Eligible" in text
     assert browse_tab.detail(finder, "00.000") == ""
 
 

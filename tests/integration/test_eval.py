@@ -46,7 +46,7 @@ def test_details_file_shape(full_index, shared, tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["eval", str(DEV_QUESTIONS), "--details", str(out)], catch_exceptions=False)
     assert r.exit_code == 0 and "recall@5=" in r.output and "latency_p50=" in r.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert set(rows[0]) == {"id", "hits", "about_verdict", "refused", "latency_ms"}
+    assert set(rows[0]) == {"id", "hits", "about_verdict", "refused", "latency_ms", "answer"}
     assert set(rows[0]["hits"][0]) == {"aln", "id", "verdict"}
 
 

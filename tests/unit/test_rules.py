@@ -109,3 +109,71 @@ def test_status_needs_a_source_and_knows_ended_from_live():
     with pytest.raises(ValidationError, match="status needs a source"):
         record(status={"value": "open", "as_of": "2026-11-28"},
                sources=[{"name": "x", "url": "https://example.gov/a/b", "date": "2026-11-28", "facts": ["uses"]}])
+
+
+def test_a_condition_still_applies_when_the_population_is_within_the_limit():
+    op = reviewed(direct=["city"], population=[RURAL_LIMIT],
+                  conditions=[{"applicants": ["city"], "check": "that the area's median income is below the state's"}])
+    v = judge(op, Asker(CITY, 8_000))
+    assert v.kind is VerdictKind.CHECK and "within" in v.reason and "median income" in v.reason
+    assert judge(op, Asker(CITY, 30_000)).kind is VerdictKind.NOT_ELIGIBLE
+
+
+EECBG_CITY = {"applicants": ["city"], "min": 35000, "or_largest": 10, "area": "city",
+              "otherwise": {"applicants": ["city"], "via": "your state's EECBG subgrants", "office": "energy"}}
+
+
+@pytest.mark.parametrize("population, kind", [(35000, VerdictKind.ELIGIBLE), (34999, VerdictKind.CHECK),
+                                              (12000, VerdictKind.CHECK)])
+def test_a_rank_within_the_state_is_an_alternative_to_the_threshold(population, kind):
+    v = judge(reviewed(direct=["city"], population=[EECBG_CITY]), Asker(CITY, population))
+    assert v.kind is kind
+    if kind is VerdictKind.CHECK:
+        assert "10 most populous" in v.reason and "EECBG subgrants" in v.reason
+
+
+def test_an_urbanized_area_test_reads_the_area_not_the_town():
+    rule = {"applicants": ["city"], "max": 150000, "area": "urbanized area", "counts": "urbanized_area",
+            "if_unknown": "eligible"}
+    op = reviewed(direct=["city"], population=[rule])
+    assert judge(op, Asker(CITY, 9_000, urban_population=2_700_000)).kind is VerdictKind.NOT_ELIGIBLE
+    assert judge(op, Asker(CITY, 9_000, urban_population=0)).kind is VerdictKind.ELIGIBLE
+    assert judge(op, Asker(CITY, 9_000)).kind is VerdictKind.ELIGIBLE
+
+
+def test_a_region_defined_by_counties_excludes_a_named_county_outside_it():
+    place = {"area": "the Southeast Crescent region", "states": ["NC", "GA"],
+             "exclude_counties": {"NC": ["Buncombe", "Haywood"]}}
+    op = reviewed(direct=["county"], place=place)
+    out = judge(op, Asker(COUNTY, state="NC", county="Buncombe"))
+    assert out.kind is VerdictKind.NOT_ELIGIBLE and "Buncombe" in out.reason
+    assert judge(op, Asker(COUNTY, state="NC", county="Wake")).kind is VerdictKind.ELIGIBLE
+    assert judge(op, Asker(COUNTY, state="NC")).kind is VerdictKind.CHECK
+    assert judge(op, Asker(COUNTY, state="GA")).kind is VerdictKind.ELIGIBLE
+    listed = reviewed(direct=["county"], place={"area": "the Appalachian Region", "partial": ["OH"],
+                                                "counties": {"OH": ["Athens", "Adams"]}})
+    assert judge(listed, Asker(COUNTY, state="OH", county="Athens County")).kind is VerdictKind.ELIGIBLE
+    assert judge(listed, Asker(COUNTY, state="OH", county="Franklin")).kind is VerdictKind.NOT_ELIGIBLE
+
+
+def test_cost_share_must_add_up_and_needs_a_source():
+    from tests.unit.records import record
+    with pytest.raises(ValidationError, match="add up to"):
+        record(cost_share={"text": "Pays up to 80% of costs.", "federal_max": 80, "applicant_min": 30})
+    with pytest.raises(ValidationError, match="cost_share needs a source"):
+        record(cost_share={"text": "Pays up to 80% of costs.", "federal_max": 80})
+
+
+def test_a_requirement_on_every_project_is_said_without_downgrading_the_verdict():
+    op = reviewed(direct=["county"], requires=["the facility serves a rural area"])
+    v = judge(op, COUNTY)
+    assert v.kind is VerdictKind.ELIGIBLE and "serves a rural area" in v.reason
+
+
+def test_a_condition_the_asker_says_they_meet_is_settled():
+    op = reviewed(direct=["state", "for_profit"],
+                  conditions=[{"applicants": ["for_profit"], "check": "that you are a Class II or III railroad",
+                               "met_by": ["class iii", "short line"]}])
+    assert judge(op, Asker(A.FOR_PROFIT)).kind is VerdictKind.CHECK
+    said = judge(op, Asker(A.FOR_PROFIT, words="We're a privately owned Class III short line railroad"))
+    assert said.kind is VerdictKind.ELIGIBLE and "as you describe yourselves" in said.reason

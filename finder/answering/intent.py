@@ -1,0 +1,124 @@
+"""What a question asks, and a program name it uses that the catalog may not hold: plain-words rules, no LLM.
+
+One question may ask several things ("can we apply, and what is the match?"); `asks` returns them in the
+order an answer should take them. `program_phrase` finds a name the asker gives a program ("the Thriving
+Communities Program", "FOO grants"), so an answer can say plainly when the catalog does not hold it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from finder.catalog.vocab import Ask
+
+_STATUS = re.compile(
+    r"\bstill (available|open|funded|around|running|active|accepting|coming|frozen|paused|on hold|alive|going|there|"
+    r"happening|a thing|exist)|"
+    r"\b(been|was|were|is|are|get|got) (permanently )?(terminated|cancell?ed|ended|eliminated|rescinded|frozen|"
+    r"paused|suspended|defunded|shut down|discontinued|killed|clawed back|revoked|restored|reinstated|unfrozen)\b|"
+    r"\b(next|new|another|upcoming|future|20\d\d) (round|cycle|competition|nofo|solicitation|funding round)\b|"
+    r"\bround (open|opening|coming)|\bwhen (does|will) (it|the|they|[\w ]{0,30}) (re)?open\b|"
+    r"\bmoney (still )?coming\b|\bstill (get|apply|get in)\b|\bcan (we|i) still\b|\bany (money|funding) left\b|"
+    r"\b(did|have|has) (the )?[\w ]{0,40}(rules?|guidance|requirements) change|\bstatus of\b|\bwhat happened to\b|"
+    r"\b(is|are) [\w ]{0,40} (dead|gone|over|back|frozen|paused|alive)\b|\bstill in effect\b|\bstill being funded\b|"
+    r"\b(is|are) [\w-]+( [\w-]+){0,5} open( now| yet| right now)?\??$|\bopen (right )?now\b|\b(taking|accepting) "
+    r"applications\b",
+    re.I)
+_MATCH = re.compile(
+    r"\bcost[- ]shar|\b(local|non-?federal|federal|our|the town'?s|the city'?s|the county'?s) (share|match)\b|"
+    r"\bmatch(ing)? (funds?|requirement|rate|money|share|is required|required)\b|\bwhat (is the |'?s the )?match\b|"
+    r"\b(need|require|requires|required) (a |any )?match|\bmatch (do|does|would|will)\b|\bwhat match\b|"
+    r"\bwhat share\b|\bhow much of (the |our |its |a )?([\w-]+ ){0,3}(cost|costs|project|bill|budget|expenses|"
+    r"deficit)\b|\b(federal|grant) (funds?|money|dollars|share) (can |will |would |may )?(cover|pay)\b|"
+    r"\bwhat (percent|percentage|portion|fraction)\b|"
+    r"\bshare of the (cost|project|costs)\b|\bput up\b|\bcover(ed)? locally\b|\bon us\b|\bpay for the rest\b|"
+    r"\bhow much (do|would|will|must) (we|our \w+|the \w+) (have to )?(pay|cover|contribute|put|chip in)\b|"
+    r"\b(federal|grant) (pay|pays|cover|covers) (for )?(all|100|the whole|everything)\b",
+    re.I)
+_OFFICE = re.compile(
+    r"\b(which|what) (state |\w+ state )?(agency|office|department|division|board|commission) (runs|handles|"
+    r"administers|manages|hands out|gives out|awards|oversees|is in charge|do we)|"
+    r"\bwho (in|at) (the state|[A-Z]?\w+( \w+)?) (runs|handles|administers|hands out|manages|gives out|awards|"
+    r"oversees|do we)\b|\bwho (runs|handles|administers|hands out|manages|gives out|awards|oversees) (it|this|that|"
+    r"the|[\w ]{0,30}) (in|for) (our|my|the) state\b|\bwho do (we|i) (go|talk|apply|turn) to\b|"
+    r"\bwho (should|do) (we|i) (contact|call|ask)\b|\bwhere do (we|i) (start|apply|go)\b|"
+    r"\b(state|which) (contact|office|agency) (for|runs|handles)\b",
+    re.I)
+_DEADLINE = re.compile(r"\b(deadlines?|due dates?|closing dates?|when (is|are) [\w ]{0,30}due|when does [\w ]{0,30}"
+                       r"close|closes? on|application window|apply by)\b", re.I)
+_AMOUNT = re.compile(
+    r"\bhow much (money )?(can|could|would|will|might|do|does) (we|i|our \w+|they|it|the \w+) (get|borrow|receive|"
+    r"win|request|ask for|give|lend|award|qualify for)\b|\b(maximum|max|largest|biggest|smallest|minimum) (award|"
+    r"grant|loan|amount|size)\b|\bthe most (it|they|we|[\w ]{0,30}) (can|could|will|would) (give|pay|lend|award|"
+    r"borrow|get)\b|\baward (size|ceiling|floor|limit|cap)s?\b|\bhow big (a|an|are|is)\b|\bwhat'?s the most\b|"
+    r"\b(roughly|about) how much\b|\bhow much could we borrow\b|\bloan limit\b|\bcapped at\b",
+    re.I)
+_COMPARE = re.compile(r"\b(difference between|differences between|compare|comparison|versus|vs\.?|which is better|"
+                      r"or should we)\b", re.I)
+_APPLY = re.compile(
+    r"\b(can|could|may|are|is|do|does|would)\b.{0,60}\b(apply|eligible|qualify|be the (lead )?applicant|sponsor)\b|"
+    r"\beligib|\bwho can apply\b|\bcan (we|i|our \w+|a \w+) (get|receive|use|tap)\b|\bon (our|its) own\b|"
+    r"\bourselves\b|\bdirectly\b",
+    re.I)
+_FIND = re.compile(r"\b(what|which|any|find|list|show|is there|are there)\b.{0,40}\b(programs?|grants?|loans?|money|"
+                   r"funding|funds|help|options)\b", re.I)
+
+
+def asks(text: str) -> tuple[Ask, ...]:
+    """Everything the question asks, in the order an answer should take them; FIND when nothing specific."""
+    found = [ask for ask, rx in ((Ask.STATUS, _STATUS), (Ask.APPLY, _APPLY), (Ask.MATCH, _MATCH),
+                                 (Ask.AMOUNT, _AMOUNT), (Ask.OFFICE, _OFFICE), (Ask.DEADLINE, _DEADLINE),
+                                 (Ask.COMPARE, _COMPARE)) if rx.search(text)]
+    if not found or _FIND.search(text):
+        found.append(Ask.FIND)
+    return tuple(found)
+
+
+# A name the asker gives a program: capitalised words before "Program", "Grant(s)", "Fund", "Initiative", "Loan".
+_WORD = r"(?:[A-Z][\w'&-]*|of|for|and|the|to|in|on)"
+_NAMED = re.compile(rf"\b({_WORD}(?:\s+{_WORD}){{1,8}})"
+                    r"\s+(Program|Programs|Grant|Grants|Fund|Initiative|Loan|Loans|Pilot|Competition|Challenge)\b")
+_APPLY_TO = re.compile(r"\b(?:apply (?:to|for)|applying (?:to|for)|eligible for|qualify for|status of|still funding|"
+                       r"about)\s+(?:the |a |an |our )?((?:[A-Z][\w'&.-]*)(?:\s+(?:[A-Z][\w'&.-]*|of|for|and|the|to|"
+                       r"in|on|'s)){0,8})")
+_SKIP = re.compile(r"^(?:the|a|an|our|my|this|that|these|those|federal|state|city|county|town|we|i|us|it|can|is|"
+                   r"does|what|which|who|how|when|where|why|any|some|all|usda|epa|fema|hud|dot|doe|usdot|"
+                   r"u\.?s\.?|america|american|american rescue plan)$", re.I)
+
+
+_ACRONYM = re.compile(r"\b(?:the |an? )?([A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?)\s+(?:grants?|programs?|money|funds?|funding|"
+                      r"loans?|round|awards?|application)\b")
+
+
+def program_phrase(text: str) -> str | None:
+    """A program name the question gives, as written ("Thriving Communities Program"), or None."""
+    if (m := _ACRONYM.search(text)) and m[1].lower() not in _AGENCIES:
+        return m[1]
+    for rx in (_NAMED, _APPLY_TO):
+        for m in rx.finditer(text):
+            phrase = " ".join(m.group(0).split()) if rx is _NAMED else " ".join(m[1].split())
+            words = phrase.strip(" ?.,!'").split()
+            while words and (words[0].lower() in _STARTERS or not words[0][:1].isupper()
+                             or words[0].lower().removesuffix("'s") in _AGENCIES):
+                words = words[1:]
+            phrase = " ".join(words)
+            if not words or _SKIP.match(phrase) or all(w.lower() in _LOWER for w in words[:-1]) and rx is _NAMED:
+                continue
+            if rx is _APPLY_TO and not (len([w for w in words if w[:1].isupper()]) >= 2 or
+                                        (len(words) == 1 and words[0].isupper() and len(words[0]) >= 3)):
+                continue
+            if _LAW.search(phrase) or len(phrase) < 3:
+                continue
+            return phrase
+    return None
+
+
+# Laws and places are not program names: "apply for Bipartisan Infrastructure Law money".
+_LAW = re.compile(r"\b(Law|Act|Bill|Plan|Congress|County|City|Town|State|States|Nation|Tribe|Region|Department|"
+                  r"Administration|Agency)$|\b(Bipartisan Infrastructure|Inflation Reduction|Rescue Plan)\b")
+_STARTERS = {"is", "can", "could", "does", "do", "did", "what", "which", "who", "how", "when", "where", "will", "are",
+             "our", "we", "if", "the", "a", "an", "my", "i", "has", "have", "was", "were", "should", "would", "may",
+             "tell", "about", "for", "of", "and", "to", "in", "on", "any", "with", "from", "at", "by", "or"}
+_AGENCIES = {"usda", "epa", "fema", "hud", "dot", "doe", "usdot", "fhwa", "fta", "faa", "noaa", "eda", "ntia", "dhs",
+             "interior", "treasury", "commerce", "energy", "transportation", "agriculture", "federal", "state"}
+_LOWER = {"of", "for", "and", "the", "to", "in", "on", "federal", "state", "a", "an"}

@@ -1,0 +1,109 @@
+"""Question understanding as data: what is asked, by whom, about which named program, and what is declined."""
+
+import pytest
+
+from finder.answering.guards import off_limits
+from finder.answering.intent import asks, program_phrase
+from finder.answering.query import parse
+from finder.catalog.vocab import Applicant, Ask, RefusalKind
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("Is the Digital Equity Competitive Grant still available?", Ask.STATUS),
+    ("Is that NAE money still coming now that we never signed?", Ask.STATUS),
+    ("When does the next round of BIP open?", Ask.STATUS),
+    ("Did the BEAD rules change?", Ask.STATUS),
+    ("What share of the cost does a city cover on an SS4A grant?", Ask.MATCH),
+    ("How much of the cost does HMGP pay, and how much is on us?", Ask.MATCH),
+    ("What match does a CWDG project grant need?", Ask.MATCH),
+    ("Which state agency runs HMGP here, and where do we start?", Ask.OFFICE),
+    ("Who in Iowa hands out the Section 5311 money?", Ask.OFFICE),
+    ("Who do we go to in the state for EMPG?", Ask.OFFICE),
+    ("What's the most ECWAG can give us for a new well?", Ask.AMOUNT),
+    ("Roughly how much could we borrow through Section 108?", Ask.AMOUNT),
+    ("When is the BUILD application due?", Ask.DEADLINE),
+    ("Can a county apply for BRIC?", Ask.APPLY),
+    ("Can we be the lead applicant for a planning grant?", Ask.APPLY),
+    ("What's the difference between BUILD and INFRA?", Ask.COMPARE),
+    ("What grants help a county fix bridges?", Ask.FIND),
+])
+def test_each_kind_of_question_is_read(question, wanted):
+    assert wanted in asks(question)
+
+
+def test_several_asks_in_one_question_keep_their_order():
+    got = asks("Is SS4A still open, and what match does a city pay?")
+    assert got.index(Ask.STATUS) < got.index(Ask.MATCH)
+
+
+@pytest.mark.parametrize("question, applicant, population, state", [
+    ("City of 40,000 here. Can we apply for EECBG?", Applicant.CITY, 40000, None),
+    ("I work for a federally recognized tribe. Can we apply for BRIC?", Applicant.TRIBE, None, None),
+    ("Our village needs a new well", Applicant.CITY, None, None),
+    ("Our township wants to repave roads", Applicant.CITY, None, None),
+    ("Lots of homes in our parish in Louisiana have no internet", Applicant.COUNTY, None, "LA"),
+    ("We're a borough in Alaska", Applicant.COUNTY, None, "AK"),
+    ("Our borough in New Jersey wants sidewalks", Applicant.CITY, None, "NJ"),
+    ("Our pueblo wants a water tank", Applicant.TRIBE, None, None),
+    ("We're the metropolitan planning organization for our region.", Applicant.SPECIAL_DISTRICT, None, None),
+    ("Our council of governments wants a regional plan", Applicant.SPECIAL_DISTRICT, None, None),
+    ("Our transit authority wants electric buses", Applicant.SPECIAL_DISTRICT, None, None),
+    ("Our water district serves 3,000 people", Applicant.SPECIAL_DISTRICT, 3000, None),
+    ("Our school district wants new buses", Applicant.SCHOOL_DISTRICT, None, None),
+    ("I work for the Guam Power Authority.", Applicant.TERRITORY, None, "GU"),
+    ("Our nonprofit wants to clean up a lot", Applicant.NONPROFIT, None, None),
+    ("Town of 3,200 speaking. Our only well went dry", Applicant.CITY, 3200, None),
+])
+def test_the_asker_is_read_from_their_own_words(question, applicant, population, state):
+    c = parse(question)
+    assert (c.applicant, c.population, c.state) == (applicant, population, state)
+
+
+def test_county_and_urban_area_are_read():
+    c = parse("We're Buncombe County in western North Carolina. Can we apply to SCRC?")
+    assert c.county == "Buncombe" and c.state == "NC"
+    c = parse("Our town of 9,000 is part of the Denver-Aurora urban area. Do we qualify?")
+    assert c.urban_population and c.urban_population > 1_000_000
+    assert parse("Our town is not part of any urbanized area").urban_population == 0
+
+
+@pytest.mark.parametrize("question, phrase", [
+    ("Can we apply for the Thriving Communities Program?", "Thriving Communities Program"),
+    ("Is the Digital Equity Competitive Grant still available?", "Digital Equity Competitive Grant"),
+    ("Can we apply for Solar for All?", "Solar for All"),
+    ("Can our city get a FOOBAR grant?", "FOOBAR"),
+    ("Can we apply for Bipartisan Infrastructure Law money?", None),
+    ("Which grants help our town fix roads?", None),
+])
+def test_a_program_name_the_asker_writes_is_found(question, phrase):
+    assert program_phrase(question) == phrase
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("My family's hardware store wants a loan to expand next door. Which bank is best?", RefusalKind.BUSINESS),
+    ("Which angel investors should I pitch my startup to?", RefusalKind.BUSINESS),
+    ("We're a town council in Bavaria. How do we get EU money for rail?", RefusalKind.ABROAD),
+    ("Which party deserves credit for our bridge money? Give me a line for my mailer.", RefusalKind.OPINION),
+    ("Which fire truck brand is most reliable? Just pick one.", RefusalKind.VENDOR),
+    ("Give me the personal cell number of the FEMA officer.", RefusalKind.CONTACT),
+    ("I lost my job and can't pay my phone bill. Will a program pay it for me?", RefusalKind.PERSONAL),
+    ("Write me a cover letter for a planner job.", RefusalKind.OFF_TASK),
+])
+def test_rules_decline_each_out_of_scope_class(question, kind):
+    assert off_limits(question) is kind
+
+
+@pytest.mark.parametrize("question", [
+    "We'd like a grant to hire a consultant for an interchange study",
+    "Our town in New Mexico needs a water tank",
+    "Mexico, Missouri needs a new sewer plant",
+    "Our residents can't afford their water bills; can the utility get help?",
+    "Which companies can apply for CRISI?",
+    "Our county jail needs a new roof",
+])
+def test_rules_leave_local_needs_alone(question):
+    assert off_limits(question, parse(question).state) is None
+
+
+def test_a_share_question_in_other_words_is_a_match_question():
+    assert Ask.MATCH in asks("On the operating side, how much of the net operating cost can the federal funds cover?")
