@@ -186,6 +186,10 @@ def main() -> None:
         f"{soak['start_open_files']} -> {soak['end_open_files']} (deleted files held: {soak['end_deleted_held']})")
     add("soak", "200 refresh swaps under query load: RSS start -> end (MB), answers, errors",
         f"{soak['start_rss_mb']:.0f} -> {soak['end_rss_mb']:.0f}, {soak['answers']}, {soak['errors']}")
+    add("soak", "hostile notices in every refresh: answer about the 60,000-< program p95 / worst (ms), other "
+        "answers p95 (ms), most problems listed by one refresh, pointer (bytes)",
+        f"{soak['flooded_p95_ms']} / {soak['flooded_max_ms']}, {soak['other_p95_ms']}, {soak['most_report_lines']}, "
+        f"{soak['pointer_bytes']}")
     from benchmarks.hostile import main as hostile
 
     for row in hostile():

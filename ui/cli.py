@@ -14,6 +14,7 @@ from finder.catalog.applicants import parse_applicant
 from finder.catalog.vocab import Applicant
 from finder.errors import FinderError
 from finder.settings import Settings, use_offline_env
+from finder.text import printable
 
 APPLICANTS = [a.value for a in Applicant]
 
@@ -23,7 +24,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except FinderError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(exc)) from None
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,7 +71,7 @@ def fetch_notices_cmd(ctx: click.Context, method: str | None, no_ingest: bool, w
             return
         fetched, report = fetch_and_refresh(settings, method=method, wait=wait)
     except FetchError as exc:
-        click.echo(f"fetch-notices: {exc}", err=True)
+        click.echo(f"fetch-notices: {printable(exc)}", err=True)
         ctx.exit(2)
     click.echo(fetched.line())
     click.echo(f"ingest: {report.line()}")
@@ -113,9 +114,9 @@ def ingest(ctx: click.Context, data: Path | None, notices: tuple[Path, ...], wai
     else:
         click.echo(f"ingest: {report.line()}; generation {report.generation}")
         for note in report.notes:
-            click.echo(f"  note: {note}", err=True)
+            click.echo(f"  note: {printable(note)}", err=True)
         for reason in report.skipped[:50]:
-            click.echo(f"  skipped: {reason}", err=True)
+            click.echo(f"  skipped: {printable(reason)}", err=True)
         if report.skipped:
             click.echo("  fix the files above, run `finder validate`, then `finder ingest` again", err=True)
     ctx.exit(0 if report.ok else 2)
@@ -140,7 +141,7 @@ def validate(ctx: click.Context, data: Path | None, stale: bool, stale_days: int
     records, errors = load_catalog(Path(settings.data_dir), max_bytes=settings.max_record_kb * 1024)
     table, office_errors = load_offices(Path(settings.offices_dir), {op.id for op in records})
     for e in errors + office_errors:
-        click.echo(f"error: {e}", err=True)
+        click.echo(f"error: {printable(e)}", err=True)
     limit = stale_days or settings.status_max_age_days
     due = due_for_recheck(records, settings.today or dt.date.today(), limit)
     if stale:
@@ -182,7 +183,7 @@ def search(ctx: click.Context, question: str, applicant: str | None, k: int, ret
         return
     for i, h in enumerate(hits, 1):
         verdict = f" [{h.verdict.kind}]" if h.verdict else ""
-        click.echo(f"{i:2}. {h.aln:7} {h.title}{verdict}  {h.score:.4f}\n    {h.url}")
+        click.echo(printable(f"{i:2}. {h.aln:7} {h.title}{verdict}  {h.score:.4f}") + f"\n    {h.url}")
 
 
 @main.command()
@@ -199,7 +200,7 @@ def ask(ctx: click.Context, question: str, applicant: str | None, as_json: bool)
     from finder.answering.markdown import render_full
 
     answer = _finder(ctx.obj).ask(question, Profile(applicant=_applicant(applicant)))
-    click.echo(json.dumps(answer.as_json(), indent=1) if as_json else render_full(answer))
+    click.echo(json.dumps(answer.as_json(), indent=1) if as_json else printable(render_full(answer)))
 
 
 @main.command(name="eval")

@@ -27,7 +27,7 @@ from finder.answering.types import Hit, NoticeView
 from finder.catalog.eligibility import Asker
 from finder.catalog.notices import Notice
 from finder.catalog.vocab import Applicant, NoticeStatus, StatusKind
-from finder.text import inert
+from finder.text import inert, safe_url
 
 # Stable opportunity ids: CommonGrants ids are UUIDs, so each program id maps to a UUIDv5 under our namespace.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/infrastructure-funding-finder/program")
@@ -189,7 +189,7 @@ def opportunity(hit: Hit, asker: Asker | None = None, notices: dict[str, Notice]
                                    for t in dict.fromkeys(types)],
     }
     for key, value in (("funding", funding(hit, first)), ("keyDates", key_dates(hit, first, full)),
-                       ("source", op.url if op.url.startswith("https://") else None)):
+                       ("source", safe_url(op.url))):
         if value is not None:
             record[key] = value
     return record

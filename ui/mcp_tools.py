@@ -44,7 +44,7 @@ def program_view(hit: Hit) -> dict[str, Any]:
             "verdict": v.kind.value if v else None, "verdict_label": verdict_phrase(hit),
             "why": inert(v.reason) if v else None, "office": office_phrase(hit, link=False),
             "status": status_phrase(hit), "next_deadline": next_deadline(hit),
-            "match": inert(op.cost_share.text) if op.cost_share else None, "url": op.url}
+            "match": inert(op.cost_share.text) if op.cost_share else None, "url": hit.url}
 
 
 def _dump(data: dict[str, Any]) -> str:

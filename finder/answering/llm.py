@@ -43,7 +43,7 @@ def records_block(answer: Answer) -> str:
             "verdict_reason": h.verdict.reason if h.verdict else None,
             "summary": op.summary, "pays_for": uses_phrase(op), "amounts": amount(op),
             "status": op.status.value.value if op.status else None,
-            "notices": [{"title": n.title, "status": n.status.value, "close_date": str(n.close_date or "")}
+            "notices": [{"title": inert(n.title), "status": n.status.value, "close_date": str(n.close_date or "")}
                         for n in h.notices[:3]],
         })
     return "<records>\n" + json.dumps(rows, indent=1) + "\n</records>"

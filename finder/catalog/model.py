@@ -36,16 +36,19 @@ class Obligation(Strict):
     usaspending_actual: float | None = Field(None, description="USAspending.gov obligations, dollars.")
 
 
+WEB_URL = r"^https?://\S+$"  # a web page; renderers link only official https hosts (finder.text.safe_url)
+
+
 class Links(Strict):
-    sam: str | None = Field(None, description="SAM.gov assistance listing page.")
-    grants_gov: str | None = Field(None, description="Grants.gov search for this ALN's notices.")
-    usaspending: str | None = Field(None, description="USAspending.gov awards for this ALN.")
-    program_page: str | None = Field(None, description="The agency's own program page.")
+    sam: str | None = Field(None, pattern=WEB_URL, description="SAM.gov assistance listing page.")
+    grants_gov: str | None = Field(None, pattern=WEB_URL, description="Grants.gov search for this ALN's notices.")
+    usaspending: str | None = Field(None, pattern=WEB_URL, description="USAspending.gov awards for this ALN.")
+    program_page: str | None = Field(None, pattern=WEB_URL, description="The agency's own program page.")
 
 
 class Source(Strict):
     name: str = Field(description="What the facts came from, e.g. 'OMB Federal Program Inventory'.")
-    url: str | None = Field(None, description="Where the source can be read.")
+    url: str | None = Field(None, pattern=WEB_URL, description="Where the source can be read.")
     date: dt.date = Field(description="Date of the source version used.")
     facts: list[str] = Field(default_factory=list, description="Record fields this source supports.")
 

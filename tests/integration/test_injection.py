@@ -82,5 +82,6 @@ def test_llm_mode_that_parrots_the_injection_is_cleaned(poisoned, question):
         check(a, {h.aln for h in a.hits})
         prompt = stub.requests[-1]["messages"][1]["content"]
         assert prompt.index("<records>") < prompt.index("Ignore previous instructions")  # injected text is data
+        assert "evil.example" not in prompt and "[99.999]" not in prompt  # notice titles enter it inert
     finally:
         stub.close()
