@@ -25,19 +25,26 @@ class Check:
     reason: str = ""
 
 
-def _mentions(sentence: str, hit: Hit) -> bool:
+def _mentions(sentence: str, hit: Hit, known_acronyms: dict[str, set[str]]) -> bool:
+    """Whether the sentence names the program: by id, ALN, title, popular name or a part of it ("BRIC" of
+    "BRIC: Building Resilient ..."), or an acronym the index knows as this program's."""
     s = sentence.lower()
     op = hit.program
-    names = [op.id, op.aln, op.title.lower()] + ([op.popular_name.lower()] if op.popular_name else [])
-    return any(n.lower() in s for n in names if n)
+    parts = re.split(r"\s*[:,;()/]\s*|\s+-\s+", op.popular_name or "")
+    names = [op.id, op.aln, op.title, op.popular_name or "", *(p for p in parts if len(p) > 2)]
+    if any(n and re.search(rf"(?<![\w.-]){re.escape(n.lower())}(?![\w-])", s) for n in names):
+        return True
+    return any(hit.id in known_acronyms.get(w.lower(), ()) for w in re.findall(r"\b[A-Z][A-Za-z0-9-]{2,}\b", sentence))
 
 
 def _norm(text: str) -> str:
     return re.sub(r"[\s,$]", "", text.lower()).replace("percent", "%")
 
 
-def verify(lead: str, shown: list[Hit], records_text: str, known_acronyms: dict[str, set[str]]) -> Check:
-    """Whether `lead` may be shown for these programs; the reason names the first problem found."""
+def verify(lead: str, shown: list[Hit], records_text: str, known_acronyms: dict[str, set[str]],
+           about: Hit | None = None) -> Check:
+    """Whether `lead` may be shown for these programs; the reason names the first problem found. A sentence
+    that names no program speaks of `about`, the program asked about, when there is one."""
     if URL.search(lead) or TAG.search(lead) or "](" in lead:
         return Check(False, "contains a link or markup")
     if INJECTION.search(lead):
@@ -61,14 +68,16 @@ def verify(lead: str, shown: list[Hit], records_text: str, known_acronyms: dict[
         claim_no, claim_yes = bool(NO.search(sentence)), bool(YES.search(sentence)) and not NO.search(sentence)
         if not (claim_no or claim_yes):
             continue
-        about = [h for h in shown if h.verdict is not None and _mentions(sentence, h)] or \
-                ([h for h in shown if h.verdict is not None] if len(shown) == 1 else [])
-        for h in about:
+        named = [h for h in shown if h.verdict is not None and _mentions(sentence, h, known_acronyms)]
+        default = [about] if about is not None else shown if len(shown) == 1 else []
+        about_these = named or [h for h in default if h.verdict is not None]
+        for h in about_these:
             kind = h.verdict.kind if h.verdict else None
             if claim_yes and kind is not VerdictKind.ELIGIBLE:
                 return Check(False, f"says the asker can apply to {h.id}, but the verdict is {kind}")
             if claim_no and kind is VerdictKind.ELIGIBLE:
                 return Check(False, f"says the asker cannot apply to {h.id}, but the verdict is eligible")
-        if not about and claim_yes and not any(h.verdict and h.verdict.kind is VerdictKind.ELIGIBLE for h in shown):
+        if not about_these and claim_yes and \
+                not any(h.verdict and h.verdict.kind is VerdictKind.ELIGIBLE for h in shown):
             return Check(False, "claims eligibility, but no shown program lets the asker apply directly")
     return Check(True)
