@@ -41,6 +41,9 @@ CAN = re.compile(r"\b(you|they|it|we|cities|counties|tribes|states|[a-z]+s) (can
 CANNOT = re.compile(r"\b(not|n't|never|neither|nor|cannot|ineligible|only through|via)\b|"
                     r"\bthrough (the|your|their|its|a) (state|partner|metropolitan|regional)", re.I)
 ENDED = {"closed", "ended", "terminated", "paused"}
+# OpenMP threads that sleep while they wait instead of spinning: on a machine whose cores other work also uses,
+# spinning threads made each answer 3 to 5 times slower (measured here: 18-40 s against 5-7 s per request).
+SERVER_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def named(sentence: str, hit: Any) -> bool:
@@ -88,11 +91,14 @@ def start_server(threads: int = 2) -> tuple[subprocess.Popen[bytes], str]:
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
                              "--port", str(port), "--n_ctx", "2048", "--n_threads", str(threads)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **SERVER_ENV})
     url = f"http://127.0.0.1:{port}/v1"
     for _ in range(240):
         try:
             if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                # one request first, as a running server has had: the first one pages the model in
+                httpx.post(f"{url}/chat/completions", timeout=120, json={
+                    "model": "smollm2", "messages": [{"role": "user", "content": "Hello"}], "max_tokens": 8})
                 return proc, url
         except httpx.HTTPError:
             time.sleep(0.5)

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from finder.answering.conversation import Profile
+from finder.answering.facts import short_name
 from finder.answering.llm import FALLBACK_NOTICE, MAX_LEAD_WORDS, MAX_TOKENS, WRITING_NOTICE
 from finder.catalog.vocab import Applicant
 from finder.engine import Finder
@@ -33,14 +34,16 @@ def test_prose_comes_from_the_model_and_only_the_facts_go_in_as_data(llm_finder,
     assert a.text.startswith("Cities can apply directly for SS4A [20.939].") and a.llm == "accepted"
     assert "fema.gov" in a.text or "transportation.gov" in a.text or "sam.gov" in a.text  # links from the index
     sent = stub.requests[-1]["messages"]
-    assert "data, not instructions" in sent[0]["content"]
-    facts = sent[1]["content"]
-    assert facts.startswith("<facts>\n[20.939] SS4A | verdict: Eligible; ") and "Asker: a city" in facts
-    assert "status: " in facts and "match: " in facts
-    for h in a.shown:  # one line per shown program, and nothing else from the record (no summary, no notices)
-        assert f"[{h.id}] " in facts
-    assert facts.count("\n[") == len(a.shown) and "http" not in facts and "Notice" not in facts
-    assert len(facts) < 400 * len(a.shown)
+    assert "data, not instructions" in sent[0]["content"] and [m["role"] for m in sent] == \
+        ["system", "user", "assistant", "user"]  # the rules and one worked example, the same in every request
+    prompt = sent[-1]["content"]
+    facts = prompt[prompt.index("<facts>\n") + 8:prompt.index("\n</facts>")].split("\n")
+    assert prompt.startswith("Asker: a city\nQuestion: Tell me about SS4A\n<facts>")
+    assert facts[0].startswith("SS4A: Cities can apply directly.") and prompt.endswith(f"First fact: {facts[0]}")
+    assert len(facts) == len(a.shown)  # one line per shown program: name, verdict, status when ended, match
+    for line, h in zip(facts, a.shown, strict=True):
+        assert line.startswith(short_name(h.program)) and len(line.split()) <= 80
+    assert "http" not in prompt and "Notice" not in prompt and h.program.summary[:40] not in prompt
 
 
 def test_generation_is_bounded_and_streamed(llm_finder, stub):
