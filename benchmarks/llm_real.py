@@ -163,7 +163,7 @@ def main(index_dir: str, every: int = 1, details: str | None = None) -> dict[str
                     detail = a.llm.split(": ", 1)[1] if ": " in a.llm else ""
                     if kind == "rejected":
                         reasons[re.sub(r"\b\d\d\.\d{3}\S*|\$?\d[\d.,%]*( (million|billion|percent))?", "#",
-                                       detail)[:70]] += 1
+                                       detail.split(": ", 1)[0].split(", which")[0])[:70]] += 1
                     elif kind == "unavailable":
                         causes[re.sub(r" at http\S+| \(.*", "", detail)] += 1
                     elif kind == "accepted" and (bad := contradictions(a.lead, a.shown)):

@@ -96,7 +96,7 @@ def program_facts(hit: Hit, asker: Asker | None) -> str:
         line += f" {office[0].upper()}{office[1:]}."
     st = op.status
     if st is not None and st.value in ENDED:
-        line += f" It is {st.value.value} as of {st.as_of.isoformat()}."
+        line += f" It is {st.value.value}."  # the date is on the program line; a small model miscopies dates
     if op.cost_share is not None:
         line += f" {brief(op.cost_share.text)}"
     return line.strip()
