@@ -47,8 +47,9 @@ SERVER_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def named(sentence: str, hit: Any) -> bool:
-    s, op = sentence.lower(), hit.program
-    names = {op.id, op.aln, op.title, op.popular_name or "", re.sub(r"\s*\(.*", "", op.popular_name or "")}
+    s, op = sentence.lower(), hit.program  # an ALN names a sub-program only when it is its own (20.205 is not CFI)
+    names = {op.id, op.aln if op.id == op.aln else "", op.title, op.popular_name or "",
+             re.sub(r"\s*\(.*", "", op.popular_name or "")}
     return any(n and len(n) > 2 and n.lower() in s for n in names)
 
 
