@@ -214,7 +214,11 @@ def main() -> None:
     lines += [f"| {s} | {w} | {v} |" for s, w, v in rows]
     lines += ["", "Quality and scale latencies come from one process each (ratios are like for like); cold starts, "
               "parse memory, reader memory and the serve process are separate processes.", ""]
-    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines))
+    results = ROOT / "benchmarks" / "RESULTS.md"
+    old = results.read_text() if results.exists() else ""
+    if "<!-- llm_real" in old:  # the real-model section comes from `python -m benchmarks.llm_real --write`: keep it
+        lines += ["", old[old.index("<!-- llm_real"):].rstrip("\n"), ""]
+    results.write_text("\n".join(lines))
     print(f"\nwrote benchmarks/RESULTS.md ({total:.0f} s)")
     shutil.rmtree(tmp, ignore_errors=True)
 

@@ -100,8 +100,8 @@ def _ask_tab(finder: Finder, exports: Path) -> gr.Textbox:
                                       visible=False, elem_id="shortlist-files")
 
     def on_ask(message, sess, a, s, p):
-        messages, html, sess, problem, cleared = chat.respond(finder, sess, message, a, s, p)
-        return messages, html, sess, problem, cleared, gr.update(choices=chat.shortlist_choices(sess), value=[])
+        for messages, html, new, problem, cleared in chat.respond_stream(finder, sess, message, a, s, p):
+            yield messages, html, new, problem, cleared, gr.update(choices=chat.shortlist_choices(new), value=[])
 
     outs = [conversation, cards, session, note, box, pick]
     box.submit(on_ask, [box, session, applicant, state, population], outs, api_visibility="private")

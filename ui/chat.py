@@ -8,6 +8,8 @@ import datetime as dt
 import html
 import os
 import tempfile
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +19,43 @@ from finder.engine import Finder
 from finder.errors import FinderError
 from finder.text import csv_cell, safe_url
 from ui import feedback
-from ui.session import ChatSession, make_profile, used_for
+from ui.session import ChatSession, Turn, make_profile, used_for
 
 ANNOUNCE = '<p class="sr-only" role="status" aria-live="polite">{}</p>'
 
 
+Reply = tuple[list[dict[str, str]], str, ChatSession, str, str]
+
+
 def respond(finder: Finder, session: ChatSession | None, message: str, applicant: str, state: str,
-            population: Any) -> tuple[list[dict[str, str]], str, ChatSession, str, str]:
+            population: Any) -> Reply:
     """One chat turn: (chat messages, cards HTML, session, profile note, cleared question box)."""
+    return deque(respond_stream(finder, session, message, applicant, state, population), maxlen=1)[0]
+
+
+def respond_stream(finder: Finder, session: ChatSession | None, message: str, applicant: str, state: str,
+                   population: Any) -> Iterator[Reply]:
+    """One chat turn as it is written (in LLM mode the lead streams in); the last reply is the final one."""
     session = session or ChatSession()
     profile, problem = make_profile(applicant, state, population)
+    turn: Turn | None = None
     try:
-        answer = finder.ask(message or "", profile, session.conversation)
+        for answer in finder.ask_stream(message or "", profile, session.conversation):
+            if turn is None:
+                session.add(message or "", answer, used_for(answer, profile))
+                turn = session.turns[-1]
+            turn.answer = answer
+            if answer.llm == "writing":  # a draft: sentences checked so far; the final answer comes last
+                yield session.messages(), cards(answer, turn.used_for), session, problem or "", ""
     except FinderError as exc:
         note = f"Sorry, the index is not available: {escape(exc)}"
-        return session.messages(), ANNOUNCE.format(note), session, problem or "", ""
-    who = used_for(answer, profile)
-    session.add(message or "", answer, who)
+        yield session.messages(), ANNOUNCE.format(note), session, problem or "", ""
+        return
+    assert turn is not None
+    answer = turn.answer
     lead = answer.lead.split(". ")[0] if answer.lead else (answer.heading or "Answer ready")
-    html_cards = ANNOUNCE.format(escape(f"New answer: {lead}")) + cards(answer, who)
-    return session.messages(), html_cards, session, problem or "", ""
+    html_cards = ANNOUNCE.format(escape(f"New answer: {lead}")) + cards(answer, turn.used_for)
+    yield session.messages(), html_cards, session, problem or "", ""
 
 
 def rate(finder: Finder, session: ChatSession, index: int, liked: bool) -> str:
