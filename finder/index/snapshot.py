@@ -85,7 +85,11 @@ def load_snapshot(store: Store, embedder: Embedder) -> Snapshot:
     pointer = store.pointer()
     if not pointer:
         raise IndexMissingError("no index has been built yet; run `finder ingest` (or `make run`)")
-    gen = store.open(pointer["generation"])
+    try:
+        gen = store.open(pointer["generation"])
+    except IndexMissingError:
+        store.forget_sources()
+        raise
     try:
         programs = {d["id"]: Opportunity.model_validate(d) for d in gen.records(PROGRAMS)}
         by_aln: dict[str, list[Notice]] = defaultdict(list)
@@ -95,9 +99,11 @@ def load_snapshot(store: Store, embedder: Embedder) -> Snapshot:
                 by_aln[aln].append(n)
     except IndexMissingError:
         gen.close()
+        store.forget_sources()
         raise
     except Exception as exc:
         gen.close()
+        store.forget_sources()
         raise IndexMissingError(
             f"index generation {pointer['generation']} cannot be read ({exc}); run `finder ingest` to rebuild"
         ) from exc
@@ -110,7 +116,7 @@ class Index:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.embedding_model)
+        self.embedder = embedder or Embedder.of(settings)
         self.store = Store(settings, self.embedder)
         self._snap: Snapshot | None = None
         self._stamp = ""
