@@ -122,7 +122,7 @@ class Embedder:
         if not texts:
             return []
         if self.backend == ONNX_INT8:
-            return self._model.encode(texts, self.batch_size).tolist()
+            return self._model.encode(texts).tolist()
         return self._model.embed_documents(texts)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -136,7 +136,7 @@ class Embedder:
         """Query texts in one batch; not counted as documents embedded. With the int8 backend a batch of
         MEMO_MIN texts or more (the scope examples) is embedded once per export, not once per process."""
         if len(texts) >= MEMO_MIN and self.backend == ONNX_INT8:
-            return self._model.encode_remembered(texts, self.batch_size).tolist()
+            return self._model.encode_remembered(texts).tolist()
         return self._embed(texts)
 
 

@@ -31,9 +31,14 @@ log = logging.getLogger(__name__)
 
 
 class OnnxEncoder:
-    """Text -> normalised vectors, batched by length so padding stays small. Thread-safe."""
+    """Text -> normalised vectors. Thread-safe.
 
-    def __init__(self, folder: Path, threads: int = 0) -> None:
+    Each text runs alone: the int8 graph quantises activations with one scale per call, so a text batched with
+    others would get a vector that depends on its neighbours. Alone it always gets the same vector, pays for no
+    padding, and (measured on 2 cores) costs a quarter less CPU than batches of 32. Many texts spread over a few
+    threads, one core each, which uses the cores better than splitting one text's matrix products."""
+
+    def __init__(self, folder: Path, workers: int = 0) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -41,43 +46,48 @@ class OnnxEncoder:
         self.manifest: dict[str, Any] = json.loads((folder / MANIFEST_FILE).read_text())
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self.tokenizer.enable_truncation(int(self.manifest["max_seq_length"]))
-        self.tokenizer.enable_padding(pad_id=int(self.manifest["pad_id"]), pad_token=self.manifest["pad_token"])
+        self.tokenizer.no_padding()
         self.inputs: list[str] = list(self.manifest["inputs"])
+        self.workers = workers or min(os.cpu_count() or 1, 4)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        # a waiting thread sleeps instead of spinning: on a busy or shared CPU spinning steals the cores
-        # other requests (and other processes) need
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
         self.dim = int(self.manifest["dim"])
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def _one(self, text: str) -> np.ndarray:
+        e = self.tokenizer.encode(text)
+        arrays = {"input_ids": e.ids, "attention_mask": e.attention_mask, "token_type_ids": e.type_ids}
+        feed = {name: np.asarray([arrays[name]], dtype=np.int64) for name in self.inputs}
+        return self.session.run(None, feed)[0][0]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
         """One float32 row per text, in the order given."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
-            enc = self.tokenizer.encode_batch([texts[i] for i in rows])
-            arrays = {"input_ids": [e.ids for e in enc], "attention_mask": [e.attention_mask for e in enc],
-                      "token_type_ids": [e.type_ids for e in enc]}
-            feed = {name: np.asarray(arrays[name], dtype=np.int64) for name in self.inputs}
-            out[rows] = self.session.run(None, feed)[0]
+        if len(texts) < 2 or self.workers < 2:
+            for i, text in enumerate(texts):
+                out[i] = self._one(text)
+            return out
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="embed") as pool:  # onnxruntime frees the GIL
+            for i, vector in enumerate(pool.map(self._one, texts)):
+                out[i] = vector
         return out
 
-    def encode_remembered(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode_remembered(self, texts: list[str]) -> np.ndarray:
         """Like `encode`, but the vectors are kept in the export folder and read back by the next process
         that embeds the very same list (the scope examples each process embeds before its first answer)."""
         digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-        memo = self.folder / f"texts-{digest}.npy"
+        memo = self.folder / f"vectors-{digest}.npy"
         try:
             vectors = np.load(memo)
             if vectors.shape == (len(texts), self.dim):
                 return vectors
         except (OSError, ValueError):
             pass
-        vectors = self.encode(texts, batch_size)
+        vectors = self.encode(texts)
         tmp = memo.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
         try:
             with open(tmp, "wb") as fh:
