@@ -105,6 +105,14 @@ class Generation:
             for meta in got["metadatas"] or []:
                 yield json.loads(str((meta or {})["record"]))
 
+    def metadatas(self, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(id, stored metadata) of every record, the record itself still JSON text."""
+        col = self._col(table)
+        for offset in range(0, col.count(), BATCH):
+            got = col.get(include=["metadatas"], limit=BATCH, offset=offset)
+            for rid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+                yield rid, dict(meta or {})
+
     def upsert(self, table: str, rows: Sequence[Row]) -> int:
         """Write rows; returns how many texts were embedded. Programs are embedded with the model.
         Notices are joined to programs by ALN and never searched by similarity, so they carry a cheap
