@@ -62,8 +62,11 @@ def still_unchanged(settings: Settings, store: Store, data_dir: Path,
         last = json.loads(store.sources_file.read_text())
     except (OSError, ValueError, FinderError):
         return None
-    if not pointer or last.get("generation") != pointer.get("generation") \
-            or last.get("key") != sources_key(settings, store, data_dir, notice_paths, pointer["generation"]):
+    try:
+        if not pointer or last.get("generation") != pointer.get("generation") \
+                or last.get("key") != sources_key(settings, store, data_dir, notice_paths, pointer["generation"]):
+            return None
+    except OSError:  # a file vanished while we looked: compare everything
         return None
     return {"pointer": pointer, "programs": int(last["programs"]), "notices": int(last["notices"])}
 
@@ -76,7 +79,10 @@ def remember_sources(settings: Settings, store: Store, data_dir: Path, notice_pa
     target.unlink(missing_ok=True)
     if settings.chroma_url or not clean:
         return
-    key = sources_key(settings, store, data_dir, notice_paths, generation)
     tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"generation": generation, "key": key, "programs": programs, "notices": notices}))
-    tmp.replace(target)
+    try:
+        key = sources_key(settings, store, data_dir, notice_paths, generation)
+        tmp.write_text(json.dumps({"generation": generation, "key": key, "programs": programs, "notices": notices}))
+        tmp.replace(target)
+    except OSError:  # the refresh itself succeeded; the next one will simply compare everything
+        tmp.unlink(missing_ok=True)

@@ -128,15 +128,20 @@ class Store:
             raise IndexMissingError(f"index folder {path} is missing or damaged; run `finder ingest` to rebuild")
         path.mkdir(parents=True, exist_ok=True)
         try:
-            client = persistent_client(str(path))
-            names = set() if create else {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+            local = persistent_client(str(path))
         except Exception as exc:
             raise IndexMissingError(f"index folder {path} cannot be opened ({exc}); run `finder ingest`") from exc
-        if not create and f"{self.base}-{PROGRAMS}" not in names:
-            _release(client)
-            raise IndexMissingError(f"index generation {generation} was built with another embedding model or "
-                                    f"backend, not {self.embedder.model_name}; run `finder ingest` to rebuild")
-        return Generation(client, generation, f"{self.base}-", self.embedder, close=True)
+        if not create:
+            try:
+                names = {c.name if hasattr(c, "name") else str(c) for c in local.list_collections()}
+            except Exception as exc:
+                _release(local)
+                raise IndexMissingError(f"index folder {path} cannot be read ({exc}); run `finder ingest`") from exc
+            if f"{self.base}-{PROGRAMS}" not in names:
+                _release(local)
+                raise IndexMissingError(f"index generation {generation} was built with another embedding model or "
+                                        f"backend, not {self.embedder.model_name}; run `finder ingest` to rebuild")
+        return Generation(local, generation, f"{self.base}-", self.embedder, close=True)
 
     def fork(self, source: str | None) -> Generation:
         """A new generation holding a copy of `source` (or empty)."""
