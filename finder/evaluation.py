@@ -27,8 +27,12 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     qs = doc.get("questions") if isinstance(doc, dict) else None
     if not isinstance(qs, list):
         raise RecordError(str(path), "expected a mapping with a 'questions' list", field="questions")
+    seen: set[str] = set()
     for i, q in enumerate(qs):
         _check_question(path, i, q)
+        if str(q["id"]) in seen:
+            raise RecordError(str(path), "duplicate id", record=str(q["id"]), field="id")
+        seen.add(str(q["id"]))
     return qs
 
 
@@ -39,9 +43,10 @@ def _check_question(path: Path, i: int, q: Any) -> None:
 
     if not isinstance(q, dict):
         raise bad("", "expected a mapping with id, kind and question")
-    for key in ("id", "question"):
-        if not isinstance(q.get(key), str | int) or not str(q.get(key)).strip():
-            raise bad(key, f"expected a non-empty {key}")
+    if not isinstance(q.get("id"), str | int) or isinstance(q.get("id"), bool) or not str(q.get("id")).strip():
+        raise bad("id", "expected a non-empty id")
+    if not isinstance(q.get("question"), str) or not q["question"].strip():
+        raise bad("question", "expected the question as non-empty text")
     if q.get("kind") not in KINDS:
         raise bad("kind", f"expected one of {sorted(KINDS)}, found {q.get('kind')!r}")
     if q.get("applicant") is not None:
@@ -49,14 +54,16 @@ def _check_question(path: Path, i: int, q: Any) -> None:
             parse_applicant(str(q["applicant"]))
         except ValueError as exc:
             raise bad("applicant", str(exc)) from None
-    if q["kind"] == "discovery" and (not isinstance(q.get("expect_any"), list) or not q["expect_any"]):
-        raise bad("expect_any", "a discovery question needs a non-empty list of expected ids")
+    expect = q.get("expect_any")
+    if q["kind"] == "discovery" and (not isinstance(expect, list) or not expect
+                                     or not all(isinstance(e, str) for e in expect)):
+        raise bad("expect_any", "a discovery question needs a non-empty list of expected ids, quoted ('66.468')")
     if q["kind"] == "eligibility":
         if not isinstance(q.get("about"), str):
             raise bad("about", "an eligibility question needs the program id or ALN it is about")
         verdict = q.get("verdict")
         accepted: list[Any] = verdict if isinstance(verdict, list) else [verdict]
-        wrong = [v for v in accepted if v not in {k.value for k in VerdictKind}]
+        wrong = [v for v in accepted if not isinstance(v, str) or v not in {k.value for k in VerdictKind}]
         if wrong or not accepted:
             raise bad("verdict", f"expected one or more of {[k.value for k in VerdictKind]}, found {wrong}")
     if q["kind"] == "mentions":
@@ -153,7 +160,7 @@ def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = 
             if ranks and min(ranks) < 5:
                 hit5 += 1
             else:
-                res.misses.append(q["id"])
+                res.misses.append(str(q["id"]))
             rr += 1 / (min(ranks) + 1) if ranks else 0.0
         elif q["kind"] == "eligibility":
             v_n += 1
@@ -169,13 +176,13 @@ def evaluate(finder: Finder, questions: list[dict[str, Any]], mode: Retriever = 
             if mentions_ok(answer.text, q.get("any_of", []), q.get("none_of", [])):
                 m_ok += 1
             else:
-                res.misses.append(q["id"])
+                res.misses.append(str(q["id"]))
         else:
             r_n += 1
             if answer.refused:
                 r_ok += 1
             else:
-                res.misses.append(q["id"])
+                res.misses.append(str(q["id"]))
     res.recall5 = hit5 / disc if disc else 0.0
     res.mrr10 = rr / disc if disc else 0.0
     res.verdicts, res.refused, res.mentions = (v_ok, v_n), (r_ok, r_n), (m_ok, m_n)

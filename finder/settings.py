@@ -72,8 +72,16 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(
         None, description="Password of the admin (refresh) tab; the tab is disabled while unset."
     )
-    admin_max_attempts: int = Field(10, description="Wrong admin passwords from one client before a lockout.")
-    admin_lockout_seconds: int = Field(900, description="How long a locked-out client must wait.")
+    admin_max_attempts: int = Field(
+        10, description="Wrong admin passwords from one client (or, counted apart, from everyone) before each "
+                        "further try must wait, the wait doubling with each wrong one.")
+    admin_lockout_seconds: int = Field(900, description="Longest wait between tries imposed on one client.")
+    admin_account_delay_seconds: float = Field(
+        30.0, description="Longest wait between tries imposed on everyone after wrong passwords from many "
+                          "clients; short, so an attacker cannot lock the admin out.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is "
+                                          "believed; from anyone else the header is ignored.")
     admin_idle_minutes: float = Field(30.0, description="An admin login expires after this many idle minutes.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for the optional LLM mode.")
     llm_model: str | None = Field(None, description="Model name sent to the LLM endpoint.")
@@ -87,6 +95,17 @@ class Settings(BaseSettings):
         0.34, description="Lowest dense similarity of the best hit for the finder to answer instead of refusing."
     )
     concurrency: int = Field(4, description="How many chat requests the web app runs at once.")
+    queue_per_client: int = Field(16, description="Requests one client may have waiting in the app's queue.")
+    header_timeout: float = Field(10.0, description="Seconds a client has to send a request's headers.")
+    max_request_kb: int = Field(256, description="Largest request body the web app reads, uploads aside, in KB.")
+    max_shortlist: int = Field(50, description="Most programs one shortlist holds and exports.")
+    max_ratings: int = Field(50, description="Most ratings one chat session may store.")
+    feedback_max_mb: int = Field(16, description="feedback.jsonl is rotated at this size; five old files are kept.")
+    cache_dir: Path | None = Field(
+        None, description="Folder for Gradio's upload cache and this app's exports, emptied at start and shutdown; "
+                          "unset uses finder-cache under the system's temporary folder.")
+    mcp: bool = Field(False, description="Serve the MCP server (the finder's tools for AI assistants) from the web "
+                                         "app at /gradio_api/mcp/; off unless set (FINDER_MCP=1).")
     grants_gov_api_url: str = Field("https://api.grants.gov/v1/api",
                                     description="Base URL of the Grants.gov API (search2, fetchOpportunity).")
     grants_gov_extract_url: str = Field(
@@ -98,13 +117,18 @@ class Settings(BaseSettings):
     fetch_retries: int = Field(4, description="Retries, with backoff, after a 429, a 5xx or a dropped connection.")
     fetch_backoff: float = Field(1.0, description="First backoff in seconds; it doubles on each retry.")
     fetch_max_mb: int = Field(512, description="Largest download accepted from Grants.gov, in MB.")
+    fetch_deadline: float = Field(900.0, description="Seconds one whole fetch may take, retries included.")
     refresh_every_hours: float | None = Field(
         None, description="When set, `finder serve` fetches notices and refreshes the index this often.")
     max_extract_mb: int = Field(4096, description="Largest uncompressed Grants.gov XML extract read, in MB.")
     max_json_mb: int = Field(64, description="Largest Grants.gov JSON response read, in MB.")
     max_field_kb: int = Field(256, description="Largest single field in a Grants.gov record, in KB.")
+    max_items: int = Field(500_000, description="Most records or items one notices file may hold.")
+    max_fields: int = Field(1_000, description="Most fields one Grants.gov record may hold.")
     max_zip_ratio: int = Field(200, description="Largest uncompressed-to-compressed ratio of a zip member.")
     max_record_kb: int = Field(512, description="Largest catalog YAML file read, in KB.")
+    status_max_age_days: int = Field(180, ge=1, description="A program status checked longer ago than this is due "
+                                                           "for a recheck (`finder validate --stale`).")
     max_upload_mb: int = Field(
         256, description="Largest file the web app accepts for upload, in MB (Gradio's max_file_size).")
     today: dt.date | None = Field(

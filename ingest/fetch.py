@@ -3,9 +3,10 @@ them to the same ingest path as a dropped-in file.
 
 Two ways that need no key: the search2 API (the catalog's ALNs and the IIJ category, then fetchOpportunity
 for each notice kept), or the daily XML extract (zip). Either way every download streams to a temporary
-file under a size cap, with connect and read timeouts and retries with backoff on 429 and 5xx, and is
-checked whole (a complete zip, a parseable JSON document) before it replaces anything. A failure names
-its cause in one line and leaves the notice files, and so the serving index, as they were.
+file under a size cap, within one deadline, following redirects only within the asked host (ingest/http.py),
+and is checked whole (a complete zip, a parseable JSON document within the count caps, at least one notice)
+before it replaces anything. A failure names its cause in one line and leaves the notice files, and so the
+serving index, as they were.
 """
 
 from __future__ import annotations
@@ -14,32 +15,32 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import httpx
-
-from finder.errors import FinderError, RecordError
+from finder.errors import RecordError
 from finder.settings import Settings
+from finder.text import NOTICE_ID
+from ingest.http import FetchError, Http
 from ingest.sources import grants_gov
-from ingest.sources.limits import MB, Limits
+from ingest.sources.json_stream import JsonDoc, stream_items
+from ingest.sources.limits import Limits
 from ingest.sources.xml_extract import REPEATED, iter_records, zip_members
+
+__all__ = ["FetchError", "FetchReport", "catalog_alns", "fetch_and_refresh", "fetch_notices"]
 
 log = logging.getLogger(__name__)
 API_FILE = "grants-gov-api.json"
 EXTRACT_FILE = "grants-gov-extract.xml"
 STATUS_FILE = "fetch.json"
 Progress = Callable[[str, int, int], None]
-
-
-class FetchError(FinderError):
-    """Grants.gov could not be reached or answered badly; nothing was changed."""
 
 
 @dataclass
@@ -55,88 +56,10 @@ class FetchReport:
                 f"({self.requests} requests) into {self.file}")
 
 
-class Http:
-    """A small client: timeouts, size cap, retries with backoff on 429/5xx and dropped connections, and
-    HTTPS_PROXY/HTTP_PROXY from the environment."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.requests = 0
-        self.proxy = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy") or \
-            os.environ.get("HTTP_PROXY") or os.environ.get("http_proxy")
-        timeout = httpx.Timeout(settings.fetch_read_timeout, connect=settings.fetch_connect_timeout)
-        self.client = httpx.Client(timeout=timeout, trust_env=True, follow_redirects=True,
-                                   headers={"User-Agent": "infrastructure-funding-finder"})
-
-    def close(self) -> None:
-        self.client.close()
-
-    def stream_to(self, method: str, url: str, dest: Path, *, body: Any = None) -> None:
-        """The response body into `dest`, retried as needed; FetchError names the cause."""
-        cap = self.settings.fetch_max_mb * MB
-        wait = self.settings.fetch_backoff
-        for attempt in range(self.settings.fetch_retries + 1):
-            last = attempt == self.settings.fetch_retries
-            self.requests += 1
-            try:
-                with self.client.stream(method, url, json=body) as resp:
-                    if resp.status_code == 429 or resp.status_code >= 500:
-                        if last:
-                            raise FetchError(f"HTTP {resp.status_code} from {url} after {attempt + 1} tries; "
-                                             "Grants.gov is busy or down, try again later")
-                        delay = _retry_after(resp.headers.get("Retry-After"), wait)
-                        log.info("HTTP %s from %s; retrying in %.1fs", resp.status_code, url, delay)
-                        time.sleep(delay)
-                        wait *= 2
-                        continue
-                    if resp.status_code >= 400:
-                        raise FetchError(f"HTTP {resp.status_code} from {url}; check the URL setting")
-                    size = 0
-                    with open(dest, "wb") as fh:
-                        for chunk in resp.iter_bytes():
-                            size += len(chunk)
-                            if size > cap:
-                                raise FetchError(f"download from {url} is over the {cap // MB} MB cap "
-                                                 "(FINDER_FETCH_MAX_MB)")
-                            fh.write(chunk)
-                    return
-            except httpx.ProxyError as exc:
-                raise FetchError(f"the proxy {self.proxy} refused the request ({exc})") from None
-            except httpx.TimeoutException:
-                if last:
-                    raise FetchError(f"{url} did not answer within {self.settings.fetch_read_timeout:g}s "
-                                     f"(FINDER_FETCH_READ_TIMEOUT)") from None
-            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                if last:
-                    via = f" through the proxy {self.proxy}" if self.proxy else ""
-                    raise FetchError(f"cannot reach {url}{via}: no network or the host refused "
-                                     f"({type(exc).__name__})") from None
-            time.sleep(wait)
-            wait *= 2
-        raise FetchError(f"{url} failed after {self.settings.fetch_retries + 1} tries")
-
-    def post_json(self, url: str, body: dict[str, Any], scratch: Path) -> dict[str, Any]:
-        self.stream_to("POST", url, scratch, body=body)
-        try:
-            doc = json.loads(scratch.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise FetchError(f"{url} sent a truncated or malformed JSON document ({exc})") from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("data"), dict):
-            raise FetchError(f"{url} answered without a 'data' object (errorcode {doc.get('errorcode')!r})"
-                             if isinstance(doc, dict) else f"{url} answered with {type(doc).__name__}")
-        return doc
-
-
-def _retry_after(value: str | None, default: float) -> float:
-    try:
-        return min(60.0, max(0.0, float(value))) if value else default
-    except ValueError:
-        return default
-
-
 def fetch_notices(settings: Settings, alns: Iterable[str], *, method: str | None = None,
                   progress: Progress | None = None, today: dt.date | None = None) -> FetchReport:
-    """Fetch, keep the notices joined to the catalog, and write them into the notices folder atomically."""
+    """Fetch, keep the notices joined to the catalog, and write them into the notices folder atomically.
+    Any failure, whatever answered, is one FetchError line and leaves the notices folder as it was."""
     method = method or settings.fetch_method
     if method not in ("api", "extract"):
         raise FetchError(f"unknown fetch method {method!r}; expected 'api' or 'extract' (FINDER_FETCH_METHOD)")
@@ -144,17 +67,26 @@ def fetch_notices(settings: Settings, alns: Iterable[str], *, method: str | None
     started = time.monotonic()
     http = Http(settings)
     folder = Path(settings.notices_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = set(alns)
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="finder-fetch-") as tmp:
             if method == "api":
-                kept, staged = _via_api(settings, http, wanted, Path(tmp), progress)
+                kept, staged = _via_api(settings, http, set(alns), Path(tmp), progress)
                 target = folder / API_FILE
             else:
-                kept, staged = _via_extract(settings, http, wanted, Path(tmp), progress, today or dt.date.today())
+                kept, staged = _via_extract(settings, http, set(alns), Path(tmp), progress, today or dt.date.today())
                 target = folder / EXTRACT_FILE
+            if kept == 0:
+                raise FetchError(f"Grants.gov ({method}) answered with no notices joined to the catalog; nothing was "
+                                 "changed and the previous notices file, if any, is kept")
             _move(staged, target)
+    except (FetchError, KeyboardInterrupt):
+        raise
+    except RecordError as exc:
+        raise FetchError(f"Grants.gov sent a file that cannot be used: {exc}") from None
+    except Exception as exc:  # whatever a hostile answer provokes: one line, never a traceback
+        log.debug("fetch failed", exc_info=True)
+        raise FetchError(f"the fetch failed ({type(exc).__name__}: {str(exc)[:160]}); nothing was changed") from None
     finally:
         http.close()
     report = FetchReport(method, http.requests, kept, target.name, time.monotonic() - started)
@@ -174,31 +106,58 @@ def _move(src: Path, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
+def _answer(http: Http, url: str, body: dict[str, Any], scratch: Path, limits: Limits) -> tuple[JsonDoc, list[Any]]:
+    """A search2 or fetchOpportunity answer, streamed and checked: its hits (at most `limits.hits`) and the
+    rest of its `data` object. Over a cap, nested too deep, truncated or malformed: one FetchError line."""
+    http.stream_to("POST", url, scratch, body=body, cap_mb=max(1, limits.json_bytes >> 20))
+    doc, items = JsonDoc(), []
+    try:
+        with open(scratch, "rb") as fh:
+            items = list(stream_items(fh, url, replace(limits, items=limits.hits), doc))
+    except RecordError as exc:
+        if "item cap" in exc.problem:
+            raise FetchError(f"{url} answered with more than {limits.hits:,} hits, over the hit cap (the fetch asks "
+                             "for 1,000); refused") from None
+        if exc.problem.startswith("malformed JSON"):
+            raise FetchError(f"{url} sent a truncated or malformed JSON document ({exc.problem})") from None
+        raise FetchError(f"{url} answered with a document that cannot be used: {exc.problem}") from None
+    code = doc.header.get("errorcode")
+    if code not in (None, 0, "0"):
+        raise FetchError(f"{url} answered with error {str(code)[:40]!r}; check the URL setting")
+    return doc, items
+
+
 def _via_api(settings: Settings, http: Http, alns: set[str], tmp: Path, progress: Progress) -> tuple[int, Path]:
     base = settings.grants_gov_api_url.rstrip("/")
-    hits: dict[str, dict[str, Any]] = {}
+    limits = Limits.of(settings)
+    ids: set[str] = set()
     queries = [{"aln": a} for a in sorted(alns)] + [{"fundingCategories": "IIJ"}]
     for i, query in enumerate(queries, 1):
-        doc = http.post_json(f"{base}/search2", {**query, "oppStatuses": "forecasted|posted", "rows": 1000},
-                             tmp / "search2.json")
-        for h in doc["data"].get("oppHits") or []:
-            if isinstance(h, dict) and h.get("id") is not None:
-                hits[str(h["id"])] = h
+        _, hits = _answer(http, f"{base}/search2", {**query, "oppStatuses": "forecasted|posted", "rows": 1000},
+                          tmp / "search2.json", limits)
+        ids.update(str(h["id"]) for h in hits if isinstance(h, dict) and re.fullmatch(NOTICE_ID, str(h.get("id", ""))))
+        if len(ids) > limits.items:
+            raise FetchError(f"search2 at {base} named more than {limits.items:,} notices (FINDER_MAX_ITEMS)")
         progress("searching Grants.gov", i, len(queries))
-    fetched = []
-    for i, oid in enumerate(sorted(hits), 1):
-        doc = http.post_json(f"{base}/fetchOpportunity", {"opportunityId": int(oid) if oid.isdigit() else oid},
-                             tmp / "fetch.json")
-        fetched.append(doc["data"])
-        progress("fetching notice details", i, len(hits))
     bundle = tmp / API_FILE
-    bundle.write_text(json.dumps({"errorcode": 0, "msg": "finder fetch-notices bundle", "data": {"fetched": fetched}}))
+    with open(bundle, "w", encoding="utf-8") as out:  # one notice at a time: the bundle is never held whole
+        out.write('{"errorcode": 0, "msg": "finder fetch-notices bundle", "data": {"fetched": [')
+        for i, oid in enumerate(sorted(ids, key=int), 1):
+            doc, _ = _answer(http, f"{base}/fetchOpportunity", {"opportunityId": int(oid)}, tmp / "fetch.json", limits)
+            out.write(("," if i > 1 else "") + json.dumps(doc.rest))
+            progress("fetching notice details", i, len(ids))
+        out.write("]}}")
+    return _count_kept(settings, bundle, alns), bundle
+
+
+def _count_kept(settings: Settings, path: Path, alns: set[str]) -> int:
     errors: list[str] = []
-    kept = [n for n in grants_gov.read_json(bundle, errors, Limits.of(settings))
-            if set(n.alns) & alns or set(n.categories) & set(settings.notice_categories)]
+    keep = set(settings.notice_categories)
+    kept = sum(1 for n in grants_gov.read_json(path, errors, Limits.of(settings))
+               if set(n.alns) & alns or set(n.categories) & keep)
     for line in errors:
         log.warning("fetched notice skipped: %s", line)
-    return len(kept), bundle
+    return kept
 
 
 def _via_extract(settings: Settings, http: Http, alns: set[str], tmp: Path, progress: Progress,
@@ -231,6 +190,9 @@ def _via_extract(settings: Settings, http: Http, alns: set[str], tmp: Path, prog
                             kept += 1
             except RecordError as exc:
                 raise FetchError(f"the extract from {url} cannot be read: {exc}") from None
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError) as exc:
+                raise FetchError(f"the extract from {url} cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
+                                 ) from None
         fh.write("</Grants>\n")
     progress("filtering the extract", kept, kept)
     return kept, out

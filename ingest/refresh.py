@@ -104,14 +104,31 @@ def _read_notices(paths: list[Path], alns: set[str], settings: Settings,
             report.skipped.append(str(exc))
             bad.add(path.name)
             continue
+        except (OSError, ValueError, RecursionError, MemoryError) as exc:  # one bad file never stops a refresh
+            report.skipped.append(f"{path}: cannot be read ({type(exc).__name__}: {str(exc)[:200]}) (file skipped)")
+            bad.add(path.name)
+            continue
         rows.update(staged)
     return rows, bad
 
 
-def notice_files(folder: Path) -> list[Path]:
+NOTICE_SUFFIXES = (".xml", ".zip", ".json")
+
+
+def notice_files(folder: Path, notes: list[str] | None = None) -> list[Path]:
+    """The notice files of a folder; anything else in it (a subfolder, a stray file) is named in `notes`."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".xml", ".zip", ".json"))
+    found, other = [], []
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and p.suffix.lower() in NOTICE_SUFFIXES:
+            found.append(p)
+        elif not p.name.startswith(".") and not p.name.endswith(".part"):
+            other.append(p.name + ("/" if p.is_dir() else ""))
+    if other and notes is not None:
+        notes.append(f"{folder}: ignored {len(other)} entries that are not .xml, .zip or .json notice files: "
+                     + ", ".join(other[:10]) + (" …" if len(other) > 10 else ""))
+    return found
 
 
 def _diff(gen: Generation | None, table: str, rows: dict[str, Row], keep_files: set[str]) -> tuple[
@@ -182,17 +199,20 @@ def refresh(settings: Settings, *, embedder: Embedder | None = None, data_dir: P
             f"another `finder ingest` is running (lock {lock.lock_file}); wait for it to finish, "
             "or pass --wait SECONDS"
         ) from None
+    notes: list[str] = []
     try:
         data = data_dir or Path(settings.data_dir)
-        paths = notice_files(Path(settings.notices_dir)) if notice_paths is None else notice_paths
+        paths = notice_files(Path(settings.notices_dir), notes) if notice_paths is None else notice_paths
         last = still_unchanged(settings, store, data, paths)
         if last is not None:
-            return _unchanged(store, last, started)
-        report = _refresh(settings, store, data, paths, progress or (lambda stage, done, total: None), started,
-                          after_fork)
-        remember_sources(settings, store, data, paths, generation=report.generation, clean=report.ok,
-                         programs=report.unchanged + len(report.added) + len(report.updated),
-                         notices=report.notices_unchanged + report.notices_added + report.notices_updated)
+            report = _unchanged(store, last, started)
+        else:
+            report = _refresh(settings, store, data, paths, progress or (lambda stage, done, total: None), started,
+                              after_fork)
+            remember_sources(settings, store, data, paths, generation=report.generation, clean=report.ok,
+                             programs=report.unchanged + len(report.added) + len(report.updated),
+                             notices=report.notices_unchanged + report.notices_added + report.notices_updated)
+        report.notes[:0] = notes
         return report
     finally:
         lock.release()
@@ -230,8 +250,7 @@ def _refresh(settings: Settings, store: Store, data_dir: Path, notice_paths: lis
     report.refreshed_at = now
     if pointer and not (p_add or p_chg or p_del or n_add or n_chg or n_del):
         report.generation, report.seconds = pointer["generation"], time.monotonic() - started
-        store.switch(pointer["generation"], refreshed_at=now, previous=pointer.get("previous"),
-                     report=report.as_dict())
+        store.switch(pointer["generation"], refreshed_at=now, previous=pointer.get("previous"))
         return report
     gen = None
     try:
@@ -256,7 +275,7 @@ def _refresh(settings: Settings, store: Store, data_dir: Path, notice_paths: lis
     report.seconds = time.monotonic() - started
     previous = pointer["generation"] if pointer else None
     gen.close()
-    store.switch(gen.name, refreshed_at=now, previous=previous, report=report.as_dict())
+    store.switch(gen.name, refreshed_at=now, previous=previous)  # the report stays out: every reader parses this
     store.prune({gen.name, previous} - {None})  # type: ignore[arg-type]
     progress("done", total, total)
     return report

@@ -1,5 +1,6 @@
 """A local stand-in for Grants.gov on 127.0.0.1: search2 and fetchOpportunity JSON and a zipped XML extract,
-in the real schemas, with scripted faults (a status, Retry-After, a delay, a truncated body) per path."""
+in the real schemas, with scripted faults per path: a status, headers (a redirect's Location), a delay, a
+truncated or replaced body, or a body sent one byte at a time."""
 
 from __future__ import annotations
 
@@ -25,10 +26,13 @@ def extract_zip() -> bytes:
 
 class FakeGrantsGov:
     """Serves /v1/api/search2, /v1/api/fetchOpportunity and /extract/GrantsDBExtract{date}v2.zip.
-    `faults[path]` is a list of dicts used once each, in order: {"status", "headers", "delay", "truncate"}."""
+    `faults[path]` is a list of dicts used once each, in order: {"status", "headers", "delay", "truncate",
+    "body" (bytes sent instead), "trickle" (seconds between single bytes)}; `always[path]` applies to every
+    request after the scripted faults run out."""
 
     def __init__(self) -> None:
         self.faults: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.always: dict[str, dict[str, Any]] = {}
         self.hits: dict[str, int] = defaultdict(int)
         fetched = json.loads((FIXTURES / "fetch_opportunity.json").read_text())
         self.search = {"errorcode": 0, "msg": "ok", "data": {"hitCount": 1, "oppHits": [
@@ -67,11 +71,11 @@ class FakeGrantsGov:
     def respond(self, handler: BaseHTTPRequestHandler, path: str, kind: str) -> None:
         key = path.rsplit("/", 1)[-1] if not path.startswith("/extract/") else "extract"
         self.hits[key] += 1
-        fault = self.faults[key].pop(0) if self.faults[key] else {}
+        fault = self.faults[key].pop(0) if self.faults[key] else self.always.get(key, {})
         if fault.get("delay"):
             time.sleep(fault["delay"])
-        body = self.body(path)
-        status = fault.get("status", 200 if body else 404)
+        body = fault["body"] if "body" in fault else self.body(path)
+        status = fault.get("status", 200 if body or "body" in fault else 404)
         if fault.get("truncate"):
             body = body[: len(body) // 2]
         try:
@@ -81,6 +85,12 @@ class FakeGrantsGov:
             handler.send_header("Content-Type", kind)
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
+            if fault.get("trickle"):
+                for i in range(len(body)):
+                    handler.wfile.write(body[i:i + 1])
+                    handler.wfile.flush()
+                    time.sleep(fault["trickle"])
+                return
             handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass

@@ -1,20 +1,30 @@
-"""The Admin tab's work: the password check, a refresh with live progress, and checking uploaded files."""
+"""The Admin tab: log in and out, a refresh with live progress, checking uploaded files, exporting feedback.
+
+Every action checks the login token in the session's server-side state against the client it was issued
+to. The report is Markdown built from file names, record ids and error messages that came from outside,
+so each is escaped as text (`md_escape`): a notice id cannot put a link or an image in front of staff. An
+uploaded file is deleted from Gradio's cache as soon as it is checked (copied into the notices folder, or
+rejected), so nothing uploaded stays downloadable.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from finder.answering.html import escape
 from finder.engine import Finder
 from finder.errors import FinderError
 from finder.settings import Settings
+from finder.text import md_escape as escape
+from ui import feedback
+from ui.login import LoginGuard
 
 
 def run_refresh(settings: Settings, finder: Finder, authed: bool, upload: Any = None,
@@ -27,12 +37,16 @@ def run_refresh(settings: Settings, finder: Finder, authed: bool, upload: Any = 
 
     notes = []
     if upload is not None:
+        path = Path(upload if isinstance(upload, str) else upload.name)
         try:
-            notes.append(stage_upload(settings, Path(upload if isinstance(upload, str) else upload.name)))
+            notes.append(stage_upload(settings, path))
         except FinderError as exc:
-            message = str(exc).replace(str(Path(upload if isinstance(upload, str) else upload.name).parent) + "/", "")
+            message = str(exc).replace(str(path.parent) + "/", "")
             yield "Upload rejected", f"**Upload rejected:** {escape(message)}\n\nThe index was not changed."
             return
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()  # checked and copied (or rejected): it leaves Gradio's cache now
     events: queue.Queue[tuple[str, int, int]] = queue.Queue()
     result: dict[str, Any] = {}
 
@@ -83,15 +97,76 @@ def stage_upload(settings: Settings, path: Path) -> str:
         report = import_listings(path, Path(settings.data_dir), create=False)
         return f"- Listings file {escape(name)}: {escape(report.line())}"
     from ingest.fetch import catalog_alns
-    from ingest.sources.limits import Limits
+    from ingest.sources.limits import Limits, skipped_count
 
     errors: list[str] = []
     alns = catalog_alns(settings)
     keep = set(settings.notice_categories)
-    notices = list(grants_gov.read(path, errors=errors, limits=Limits.of(settings)))
-    joined = sum(1 for n in notices if set(n.alns) & alns or set(n.categories) & keep)
+    read = joined = 0
+    for n in grants_gov.read(path, errors=errors, limits=Limits.of(settings)):  # counted, never held whole
+        read += 1
+        joined += bool(set(n.alns) & alns or set(n.categories) & keep)
     target = Path(settings.notices_dir)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, target / name)
-    return (f"- Notices file {escape(name)}: {len(notices)} notices read, {joined} of them joined to catalog programs "
-            f"(by ALN or the {', '.join(sorted(keep))} category) and kept; {len(errors)} records skipped")
+    skipped = skipped_count(errors)
+    return (f"- Notices file {escape(name)}: {read} notices read, {joined} of them joined to catalog programs "
+            f"(by ALN or the {', '.join(sorted(keep))} category) and kept; {skipped} records skipped")
+
+
+def admin_tab(settings: Settings, finder: Finder, guard: LoginGuard, client: Callable[[Any], tuple[str, str]],
+              footer: tuple[Callable[[], str], Any], folder: Path) -> None:
+    """The Admin tab's components and events (inside the caller's `gr.Tab`); `footer` is (how to render it,
+    its component), redrawn after each refresh."""
+    token = gr.State(None)
+    with gr.Column(visible=True) as login_box:
+        pw = gr.Textbox(label="Admin password", type="password", max_lines=1, max_length=200,
+                        elem_id="admin-password")
+        login = gr.Button("Log in", elem_id="admin-login")
+        login_msg = gr.Markdown(elem_id="admin-message")
+    with gr.Column(visible=False) as admin_box:
+        upload = gr.File(label="Optional: Grants.gov extract (.zip/.xml/.json) or listings file (.csv/.json)",
+                         file_types=[".zip", ".xml", ".json", ".csv"])
+        with gr.Row():
+            run = gr.Button("Run refresh", variant="primary", elem_id="run-refresh")
+            fetch = gr.Button("Fetch latest from Grants.gov", elem_id="fetch-notices")
+            logout = gr.Button("Log out", elem_id="admin-logout")
+        progress = gr.Textbox(label="Progress", interactive=False, elem_id="refresh-progress")
+        report = gr.Markdown(elem_id="refresh-report")
+        fb_export = gr.Button("Export feedback (JSONL)")
+        fb_file = gr.File(label="Feedback export", visible=False)
+
+    def on_login(attempt, request: gr.Request):
+        got, message = guard.login(attempt, *client(request))
+        return got, gr.update(visible=got is None), gr.update(visible=got is not None), message, ""
+
+    for trigger in (login.click, pw.submit):
+        trigger(on_login, pw, [token, login_box, admin_box, login_msg, pw], api_visibility="private")
+
+    def on_logout(tok):
+        guard.logout(tok)
+        return None, gr.update(visible=True), gr.update(visible=False), "Logged out.", "", ""
+
+    logout.click(on_logout, token, [token, login_box, admin_box, login_msg, report, progress],
+                 api_visibility="private")
+
+    def authed(tok, request: gr.Request | None) -> bool:
+        return guard.check(tok, *client(request))
+
+    def on_run(tok, up, request: gr.Request):
+        yield from run_refresh(settings, finder, authed(tok, request), up)
+
+    def on_fetch(tok, request: gr.Request):
+        yield from run_refresh(settings, finder, authed(tok, request), None, fetch=True)
+
+    for button, fn, inputs in ((run, on_run, [token, upload]), (fetch, on_fetch, [token])):
+        button.click(fn, inputs, [progress, report], api_visibility="private").then(
+            footer[0], None, footer[1], api_visibility="private")
+
+    def on_fb_export(tok, request: gr.Request):
+        if not authed(tok, request):
+            raise gr.Error("Log in to the admin tab first (logins expire after idle time).")
+        path = feedback.export(Path(settings.index_dir), folder / str(request.session_hash or "local"))
+        return gr.update(value=str(path), visible=True) if path else gr.update(visible=False)
+
+    fb_export.click(on_fb_export, token, fb_file, api_visibility="private")

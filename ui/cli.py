@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -13,6 +14,7 @@ from finder.catalog.applicants import parse_applicant
 from finder.catalog.vocab import Applicant
 from finder.errors import FinderError
 from finder.settings import Settings, use_offline_env
+from finder.text import printable
 
 APPLICANTS = [a.value for a in Applicant]
 
@@ -22,7 +24,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except FinderError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(exc)) from None
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,7 +71,7 @@ def fetch_notices_cmd(ctx: click.Context, method: str | None, no_ingest: bool, w
             return
         fetched, report = fetch_and_refresh(settings, method=method, wait=wait)
     except FetchError as exc:
-        click.echo(f"fetch-notices: {exc}", err=True)
+        click.echo(f"fetch-notices: {printable(exc)}", err=True)
         ctx.exit(2)
     click.echo(fetched.line())
     click.echo(f"ingest: {report.line()}")
@@ -112,9 +114,9 @@ def ingest(ctx: click.Context, data: Path | None, notices: tuple[Path, ...], wai
     else:
         click.echo(f"ingest: {report.line()}; generation {report.generation}")
         for note in report.notes:
-            click.echo(f"  note: {note}", err=True)
+            click.echo(f"  note: {printable(note)}", err=True)
         for reason in report.skipped[:50]:
-            click.echo(f"  skipped: {reason}", err=True)
+            click.echo(f"  skipped: {printable(reason)}", err=True)
         if report.skipped:
             click.echo("  fix the files above, run `finder validate`, then `finder ingest` again", err=True)
     ctx.exit(0 if report.ok else 2)
@@ -122,12 +124,15 @@ def ingest(ctx: click.Context, data: Path | None, notices: tuple[Path, ...], wai
 
 @main.command()
 @click.option("--data", type=click.Path(path_type=Path), help="Catalog folder (default FINDER_DATA_DIR).")
+@click.option("--stale", is_flag=True, help="List the records whose status is due for a recheck.")
+@click.option("--stale-days", type=int, help="Age limit for a status in days (default FINDER_STATUS_MAX_AGE_DAYS).")
 @click.pass_context
-def validate(ctx: click.Context, data: Path | None) -> None:
-    """Check every catalog file and the state-office table.
+def validate(ctx: click.Context, data: Path | None, stale: bool, stale_days: int | None) -> None:
+    """Check every catalog file and the state-office table; warn about statuses due for a recheck.
 
-    Example: finder validate --data data/opportunities
+    Example: finder validate --stale --stale-days 90
     """
+    from finder.catalog.freshness import due_for_recheck
     from finder.catalog.model import load_catalog
 
     settings = _settings(ctx, data)
@@ -136,9 +141,18 @@ def validate(ctx: click.Context, data: Path | None) -> None:
     records, errors = load_catalog(Path(settings.data_dir), max_bytes=settings.max_record_kb * 1024)
     table, office_errors = load_offices(Path(settings.offices_dir), {op.id for op in records})
     for e in errors + office_errors:
-        click.echo(f"error: {e}", err=True)
+        click.echo(f"error: {printable(e)}", err=True)
+    limit = stale_days or settings.status_max_age_days
+    due = due_for_recheck(records, settings.today or dt.date.today(), limit)
+    if stale:
+        for d in due:
+            click.echo(d.line())
+    elif due:
+        click.echo(f"warning: {len(due)} records have a status older than {limit} days or none; "
+                   f"run `finder validate --stale` to list them", err=True)
     click.echo(f"validate: {len(records)} valid, {len(errors)} invalid in {settings.data_dir}; "
-               f"{len(table.files)} state-office files valid, {len(office_errors)} invalid in {settings.offices_dir}")
+               f"{len(table.files)} state-office files valid, {len(office_errors)} invalid in {settings.offices_dir}; "
+               f"{len(due)} due for a status recheck")
     ctx.exit(1 if errors or office_errors else 0)
 
 
@@ -169,7 +183,7 @@ def search(ctx: click.Context, question: str, applicant: str | None, k: int, ret
         return
     for i, h in enumerate(hits, 1):
         verdict = f" [{h.verdict.kind}]" if h.verdict else ""
-        click.echo(f"{i:2}. {h.aln:7} {h.title}{verdict}  {h.score:.4f}\n    {h.url}")
+        click.echo(printable(f"{i:2}. {h.aln:7} {h.title}{verdict}  {h.score:.4f}") + f"\n    {h.url}")
 
 
 @main.command()
@@ -186,7 +200,7 @@ def ask(ctx: click.Context, question: str, applicant: str | None, as_json: bool)
     from finder.answering.markdown import render_full
 
     answer = _finder(ctx.obj).ask(question, Profile(applicant=_applicant(applicant)))
-    click.echo(json.dumps(answer.as_json(), indent=1) if as_json else render_full(answer))
+    click.echo(json.dumps(answer.as_json(), indent=1) if as_json else printable(render_full(answer)))
 
 
 @main.command(name="eval")

@@ -1,7 +1,9 @@
 """One browser session's chat, owned by the server: history, follow-up memory and ratings.
 
 The client never sends history back: what the chat shows is rebuilt from this object, so a forged
-request or link cannot make the app display an assistant message it did not produce.
+request or link cannot make the app display an assistant message it did not produce. A session keeps
+each question only as the 300 characters it shows, and its last MAX_TURNS turns, so a client sending
+long questions for hours cannot grow the server's memory or slow its own turns.
 """
 
 from __future__ import annotations
@@ -14,16 +16,22 @@ from finder.answering.conversation import Conversation, Profile, describe
 from finder.answering.types import Answer
 from finder.catalog.applicants import parse_applicant
 from finder.catalog.rules import STATES
+from finder.text import md_escape
 
 ECHO_LIMIT = 300
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+MAX_TURNS = 50  # turns a session remembers; older ones leave the chat
+
+
+def cut(text: str) -> str:
+    """A user's text as the app keeps and shows it: spaces collapsed, at most ECHO_LIMIT characters."""
+    t = " ".join(str(text or "")[: ECHO_LIMIT * 4].split())
+    return t[:ECHO_LIMIT] + ("…" if len(t) > ECHO_LIMIT else "")
 
 
 def echo(text: str) -> str:
-    """A user's text shown back as plain text: Markdown and HTML escaped, long text cut."""
-    t = " ".join((text or "").split())
-    cut = t[:ECHO_LIMIT] + ("…" if len(t) > ECHO_LIMIT else "")
-    return MD_SPECIAL.sub(r"\\\1", cut).replace("<", "&lt;").replace(">", "&gt;")
+    """A user's text shown back as plain text: cut, Markdown and HTML escaped (no link can form, even to a
+    dotless host like http://2130706433/)."""
+    return md_escape(cut(text))
 
 
 def parse_population(text: Any) -> tuple[int | None, str | None]:
@@ -57,6 +65,13 @@ class ChatSession:
     conversation: Conversation = field(default_factory=Conversation)
     turns: list[Turn] = field(default_factory=list)
     pending_reason: str | None = None  # the rating event a reason will attach to
+    ratings: int = 0  # ratings stored by this session (capped by FINDER_MAX_RATINGS)
+    exports: int = 0  # shortlist exports made by this session
+
+    def add(self, question: str, answer: Answer, who: str) -> None:
+        """Remember a turn: the question as shown (cut), and only the last MAX_TURNS turns."""
+        self.turns.append(Turn(cut(question), answer, who))
+        del self.turns[:-MAX_TURNS]
 
     def clear(self) -> None:
         self.conversation.clear()

@@ -1,7 +1,7 @@
 """Program facts as short phrases: the one place that decides how a fact reads, for every renderer.
 
-Text from records and feeds passes through `finder.text.inert` here, so no renderer can show a link,
-image or tag that came from outside.
+Text from records and feeds passes through `finder.text.inert` here, and every link through
+`finder.text.safe_url`, so no renderer can show a link, image or tag that came from outside.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from finder.catalog.eligibility import join
 from finder.catalog.model import Opportunity
 from finder.catalog.rules import STATES
 from finder.catalog.vocab import Applicant, NoticeStatus, StatusKind, VerdictKind
-from finder.text import inert
+from finder.text import inert, safe_url
 
 STATUS_ORDER = {NoticeStatus.POSTED: 0, NoticeStatus.FORECASTED: 1, NoticeStatus.CLOSED: 2, NoticeStatus.ARCHIVED: 3}
 
@@ -88,15 +88,22 @@ def next_deadline(hit: Hit) -> str | None:
     return notice_phrase(live[0]) if live else None
 
 
+def md_link(label: str, url: str | None) -> str:
+    """`[label](url)` for an official https link, else the label alone (callers pass inert labels)."""
+    safe = safe_url(url)
+    return f"[{label}]({safe})" if safe else label
+
+
 def official_links(op: Opportunity) -> list[tuple[str, str]]:
-    return [(label, url) for label, url in (("Program page", op.links.program_page), ("SAM.gov", op.links.sam),
-                                            ("Grants.gov", op.links.grants_gov),
-                                            ("USAspending", op.links.usaspending)) if url]
+    """(label, url) of the record's own links that may be shown (official https hosts only)."""
+    links = (("Program page", op.links.program_page), ("SAM.gov", op.links.sam), ("Grants.gov", op.links.grants_gov),
+             ("USAspending", op.links.usaspending))
+    return [(label, safe) for label, url in links if (safe := safe_url(url))]
 
 
 def fact_source(op: Opportunity, fact: str) -> tuple[str, str] | None:
-    """(name, url) of the first source whose `facts` name `fact` and that has a URL."""
-    return next(((s.name, s.url) for s in op.sources if fact in s.facts and s.url), None)
+    """(name, url) of the first source whose `facts` name `fact` and whose URL may be shown."""
+    return next(((s.name, safe) for s in op.sources if fact in s.facts and (safe := safe_url(s.url))), None)
 
 
 STATUS_WORDS: dict[StatusKind, str] = {
@@ -187,7 +194,7 @@ def office_phrase(hit: Hit, *, link: bool = True) -> str | None:
     state = STATES.get(o.state, o.state) if o.state else None
     if o.agency is not None and state:
         name = inert(o.agency)
-        return f"In {state}: [{name}]({o.url})" if link else f"In {state}: {name}"
+        return f"In {state}: {md_link(name, o.url)}" if link else f"In {state}: {name}"
     where = f"{state}'s" if state else "your state's"
     text = f"find {where} {inert(o.title).lower()} on the federal list of state contacts"
-    return f"{text} ([list]({o.federal_list}))" if link else text
+    return f"{text} ({md_link('list', o.federal_list)})" if link and safe_url(o.federal_list) else text

@@ -23,6 +23,7 @@ from finder.answering.facts import (
 )
 from finder.answering.types import Answer, Hit
 from finder.catalog.vocab import VerdictKind
+from finder.text import safe_url
 
 BADGE_CLASS = {VerdictKind.ELIGIBLE: "ok", VerdictKind.THROUGH: "via", VerdictKind.NOT_ELIGIBLE: "no",
                VerdictKind.CHECK: "chk"}
@@ -33,7 +34,10 @@ def escape(text: object) -> str:
 
 
 def _link(label: str, url: str) -> str:
-    return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(label)}</a>'
+    safe = safe_url(url)  # only official https hosts are linked; anything else shows as its label
+    if safe is None:
+        return escape(label)
+    return f'<a href="{escape(safe)}" target="_blank" rel="noopener noreferrer">{escape(label)}</a>'
 
 
 def _row(label: str, value: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from finder.answering.facts import (
     day,
     fact_source,
+    md_link,
     money,
     next_deadline,
     office_phrase,
@@ -19,7 +20,7 @@ from finder.answering.facts import (
 )
 from finder.answering.types import Hit
 from finder.catalog.vocab import NoticeStatus, StatusKind, VerdictKind
-from finder.text import inert
+from finder.text import inert, safe_url
 
 STATUS_LEADS: dict[StatusKind, str] = {
     StatusKind.TERMINATED: "No: {name} has been terminated.",
@@ -44,12 +45,13 @@ def _source(hit: Hit, fact: str) -> str:
 
 
 def check_page(hit: Hit) -> str:
-    """Where to check a fact the record lacks: the program's own page, else its rules source, else its listing."""
+    """Where to check a fact the record lacks: the program's own page, else its rules source, else its listing
+    (official https links only, as everywhere: finder.text.safe_url)."""
     op = hit.program
-    if op.links.program_page:
-        return op.links.program_page
-    rules = next((s.url for s in op.sources if s.url and {"rules", "eligible_applicants"} & set(s.facts)
-                  and "fpi.omb.gov" not in s.url), None)
+    if page := safe_url(op.links.program_page):
+        return page
+    rules = next((safe for s in op.sources if s.url and {"rules", "eligible_applicants"} & set(s.facts)
+                  and "fpi.omb.gov" not in s.url and (safe := safe_url(s.url))), None)
     return rules or hit.url
 
 
@@ -59,7 +61,7 @@ def status_lead(hit: Hit) -> str:
     name = name_of(hit)
     if (n := open_notice(hit)) is not None:
         closes = f"closes {day(n.close_date)}" if n.close_date else "is posted"
-        return f"Yes, it is open: the Grants.gov notice for {name} {closes} ([notice]({n.url}))."
+        return f"Yes, it is open: the Grants.gov notice for {name} {closes} ({md_link('notice', n.url)})."
     st = hit.program.status
     if st is None:
         return f"The index has no status for {name}; check its [program page]({check_page(hit)})."

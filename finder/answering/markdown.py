@@ -13,6 +13,7 @@ from finder.answering.facts import (
     fact_source,
     first_sentences,
     inactive,
+    md_link,
     next_deadline,
     notice_phrase,
     office_phrase,
@@ -44,7 +45,7 @@ def program_line(i: int, hit: Hit, asks: tuple[Ask, ...] = ()) -> str:
         parts.append(f"award: {inert(op.award.text)}")
     if (deadline := next_deadline(hit)) is not None:
         parts.append(deadline)
-    name = f"[{inert(display_name(op))}]({op.url})" if op.url else inert(display_name(op))
+    name = md_link(inert(display_name(op)), op.url)
     return f"{i}. **{name}**, ALN {op.aln}: " + " · ".join(parts)
 
 
@@ -90,6 +91,6 @@ def program_detail(i: int, hit: Hit, *, full_summary: bool = False) -> str:
     if not hit.notices:
         lines.append("- Deadlines: no Grants.gov notice is loaded for this program; check the Grants.gov link.")
     for n in ordered_notices(hit)[:3]:
-        lines.append(f"- Notice: {inert(n.title)}: {notice_phrase(n)}. [Grants.gov notice]({n.url})")
+        lines.append(f"- Notice: {inert(n.title)}: {notice_phrase(n)}. {md_link('Grants.gov notice', n.url)}")
     lines.append("- Links: " + " · ".join(f"[{label}]({url})" for label, url in official_links(op)))
     return "\n".join(lines)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 RRF_K = 60
 NAME_BOOST = 1.0
 DENSE_EXPANSION = True
-ENDED_PENALTY = 0.05  # more than any fused RRF score (at most 2/61)
+ENDED_PENALTY = 0.004  # below live matches of similar relevance; a top match that ended still shows, marked ended
 REACH_BOOST = {VerdictKind.ELIGIBLE: 0.002, VerdictKind.THROUGH: 0.002, VerdictKind.CHECK: 0.001,
                VerdictKind.NOT_ELIGIBLE: 0.0}
 SUPPORT_PENALTY = 0.002
@@ -94,7 +94,7 @@ def boost(op: Opportunity, c: Constraints, snap: Snapshot, today: dt.date) -> fl
     if op.rules is not None:
         b += REVIEWED_BOOST  # the staples officials ask about most, with rules a person checked
     if op.status is not None and not op.status.live:
-        b -= ENDED_PENALTY  # ended, terminated or paused programs rank below every live match, unless named
+        b -= ENDED_PENALTY  # ended, terminated or paused programs rank below live matches of similar relevance
     return b
 
 

@@ -15,6 +15,7 @@ from finder.catalog.model import Opportunity
 from finder.catalog.notices import Notice
 from finder.catalog.offices import OfficeContact
 from finder.catalog.vocab import Applicant, Ask, NoticeStatus, RefusalKind
+from finder.text import safe_url
 
 MAX_SHOWN = 5
 
@@ -65,7 +66,8 @@ class Hit:
 
     @property
     def url(self) -> str:
-        return self.program.url
+        """The program's first official page, if it may be linked (an official https host), else ''."""
+        return safe_url(self.program.url) or ""
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "aln": self.aln, "title": self.title, "score": round(self.score, 6),

@@ -36,16 +36,19 @@ class Obligation(Strict):
     usaspending_actual: float | None = Field(None, description="USAspending.gov obligations, dollars.")
 
 
+WEB_URL = r"^https?://\S+$"  # a web page; renderers link only official https hosts (finder.text.safe_url)
+
+
 class Links(Strict):
-    sam: str | None = Field(None, description="SAM.gov assistance listing page.")
-    grants_gov: str | None = Field(None, description="Grants.gov search for this ALN's notices.")
-    usaspending: str | None = Field(None, description="USAspending.gov awards for this ALN.")
-    program_page: str | None = Field(None, description="The agency's own program page.")
+    sam: str | None = Field(None, pattern=WEB_URL, description="SAM.gov assistance listing page.")
+    grants_gov: str | None = Field(None, pattern=WEB_URL, description="Grants.gov search for this ALN's notices.")
+    usaspending: str | None = Field(None, pattern=WEB_URL, description="USAspending.gov awards for this ALN.")
+    program_page: str | None = Field(None, pattern=WEB_URL, description="The agency's own program page.")
 
 
 class Source(Strict):
     name: str = Field(description="What the facts came from, e.g. 'OMB Federal Program Inventory'.")
-    url: str | None = Field(None, description="Where the source can be read.")
+    url: str | None = Field(None, pattern=WEB_URL, description="Where the source can be read.")
     date: dt.date = Field(description="Date of the source version used.")
     facts: list[str] = Field(default_factory=list, description="Record fields this source supports.")
 
@@ -252,6 +255,15 @@ def load_catalog(data_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     return records, errors
 
 
+def _without_empty(value: object) -> object:
+    """Nested mappings without empty lists (an unset `met_by`, `requires` or `cases` is not written)."""
+    if isinstance(value, dict):
+        return {k: _without_empty(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
+
+
 def dump_record(op: Opportunity) -> str:
     """YAML text in a stable field order, readable by people."""
     data = op.model_dump(mode="json", exclude_none=True)
@@ -260,6 +272,6 @@ def dump_record(op: Opportunity) -> str:
             data.pop(key, None)
     for key in ("rules", "cost_share"):
         if key in data:
-            data[key] = {k: v for k, v in data[key].items() if v != []}
+            data[key] = _without_empty(data[key])
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 

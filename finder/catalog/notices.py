@@ -9,6 +9,7 @@ import json
 from pydantic import BaseModel, ConfigDict, Field
 
 from finder.catalog.vocab import FundingInstrument, NoticeStatus
+from finder.text import NOTICE_ID
 
 
 class Notice(BaseModel):
@@ -16,7 +17,7 @@ class Notice(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(description="Grants.gov OpportunityID.")
+    id: str = Field(pattern=rf"^{NOTICE_ID}$", description="Grants.gov OpportunityID: digits only.")
     number: str = Field("", description="OpportunityNumber, e.g. 693C73-24-N-0001.")
     title: str = Field(description="Notice title, HTML stripped.")
     agency: str = Field("", description="AgencyName or AgencyCode.")
@@ -36,7 +37,8 @@ class Notice(BaseModel):
     expected_awards: int | None = Field(None, description="ExpectedNumberOfAwards.")
     cost_share: bool | None = Field(None, description="CostSharingOrMatchingRequirement.")
     description: str = Field("", description="Description as plain text, shortened.")
-    url: str = Field(description="The notice's Grants.gov page.")
+    url: str = Field(pattern=r"^https://www\.grants\.gov/search-results-detail/\d+$",
+                     description="The notice's Grants.gov page, built from its id.")
 
     def status(self, today: dt.date) -> NoticeStatus:
         if self.archive_date and self.archive_date < today:

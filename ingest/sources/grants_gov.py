@@ -7,7 +7,6 @@ record is skipped with a message naming file, record and field; a bad file raise
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import zipfile
 import zlib
@@ -21,8 +20,9 @@ from finder.catalog.applicants import GRANTS_GOV_CODES, eligible_list
 from finder.catalog.notices import Notice, grants_gov_url
 from finder.catalog.vocab import FundingInstrument
 from finder.errors import RecordError
-from finder.text import is_aln, strip_markup
-from ingest.sources.limits import MB, Limits
+from finder.text import NOTICE_ID, is_aln, strip_markup
+from ingest.sources.json_stream import JsonDoc, stream_items
+from ingest.sources.limits import MB, FileErrors, Limits
 from ingest.sources.xml_extract import iter_records, zip_members
 
 
@@ -44,7 +44,7 @@ def parse_date(value: str | None, field: str) -> dt.date | None:
             return dt.datetime.strptime(v, fmt).date()
         except ValueError:
             continue
-    raise BadField(field, f"bad date {v!r}; expected MMDDYYYY")
+    raise BadField(field, f"bad date {v[:40]!r}; expected MMDDYYYY")
 
 
 def parse_money(value: Any, field: str) -> float | None:
@@ -54,14 +54,14 @@ def parse_money(value: Any, field: str) -> float | None:
     try:
         return float(v) or None
     except ValueError:
-        raise BadField(field, f"bad amount {value!r}; expected a number or 'none'") from None
+        raise BadField(field, f"bad amount {str(value)[:40]!r}; expected a number or 'none'") from None
 
 
 def map_codes(codes: list[str]) -> list[str]:
     """Grants.gov applicant codes in our vocabulary, by the same rule as listing terms (one rule for check)."""
     for code in codes:
         if code not in GRANTS_GOV_CODES:
-            raise BadField("EligibleApplicants", f"unknown applicant code {code!r}; expected one of "
+            raise BadField("EligibleApplicants", f"unknown applicant code {code[:40]!r}; expected one of "
                            f"{', '.join(sorted(GRANTS_GOV_CODES))}")
     return eligible_list([GRANTS_GOV_CODES[c][1] for c in codes])
 
@@ -69,7 +69,7 @@ def map_codes(codes: list[str]) -> list[str]:
 def _aln(v: str) -> str:
     v = v.strip()
     if not is_aln(v):
-        raise BadField("CFDANumbers", f"bad ALN {v!r}; expected NN.NNN")
+        raise BadField("CFDANumbers", f"bad ALN {v[:40]!r}; expected NN.NNN")
     return v
 
 
@@ -78,12 +78,14 @@ def notice_from_fields(f: dict[str, Any], *, forecast: bool) -> Notice:
     oid = str(f.get("OpportunityID") or "").strip()
     if not oid:
         raise BadField("OpportunityID", "missing OpportunityID")
+    if not re.fullmatch(NOTICE_ID, oid):
+        raise BadField("OpportunityID", f"bad OpportunityID {oid[:40]!r}; expected digits")
     instruments = []
     for code in f.get("FundingInstrumentType", []):
         try:
             instruments.append(FundingInstrument(code.strip()))
         except ValueError:
-            raise BadField("FundingInstrumentType", f"unknown code {code!r}; expected G, CA, PC or O") from None
+            raise BadField("FundingInstrumentType", f"unknown code {code[:40]!r}; expected G, CA, PC or O") from None
     codes = [c.strip() for c in f.get("EligibleApplicants", []) if c.strip()]
     ceiling = parse_money(f.get("AwardCeiling"), "AwardCeiling")
     floor = parse_money(f.get("AwardFloor"), "AwardFloor")
@@ -111,16 +113,21 @@ def notice_from_fields(f: dict[str, Any], *, forecast: bool) -> Notice:
         )
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise BadField(".".join(map(str, err["loc"])), err["msg"]) from None
+        raise BadField(".".join(map(str, err["loc"]))[:80], str(err["msg"])[:200]) from None
 
 
 def _notices(records: Iterator[tuple[dict[str, Any], bool]], name: str, errors: list[str]) -> Iterator[Notice]:
-    for count, (fields, forecast) in enumerate(records, 1):
-        try:
-            yield notice_from_fields(fields, forecast=forecast)
-        except BadField as exc:
-            rid = fields.get("OpportunityID") or f"#{count}"
-            errors.append(str(RecordError(name, str(exc), record=str(rid), field=exc.field, hint="record skipped")))
+    problems = FileErrors(errors, name)
+    try:
+        for count, (fields, forecast) in enumerate(records):
+            try:
+                yield notice_from_fields(fields, forecast=forecast)
+            except BadField as exc:
+                rid = _rid(fields.get("OpportunityID"), count)
+                problems.add(lambda e=exc, r=rid: str(RecordError(name, str(e), record=r, field=e.field,
+                                                                  hint="record skipped")))
+    finally:
+        problems.close()
 
 
 def read(path: Path, *, errors: list[str] | None = None, limits: Limits | None = None) -> Iterator[Notice]:
@@ -137,7 +144,7 @@ def read(path: Path, *, errors: list[str] | None = None, limits: Limits | None =
     if suffix == ".zip":
         return _read_zip(path, errors, limits)
     if suffix == ".json":
-        return iter(list(read_json(path, errors, limits)))
+        return read_json(path, errors, limits)
     return _read_xml_file(path, errors, limits)
 
 
@@ -209,42 +216,46 @@ def _from_fetch(d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
 
 
 def read_json(path: Path, errors: list[str], limits: Limits | None = None) -> Iterator[Notice]:
+    """Notices from a search2, fetchOpportunity or fetch-bundle JSON file, streamed item by item."""
     name = str(path)
     limits = limits or Limits()
     if path.stat().st_size > limits.json_bytes:
         raise RecordError(name, f"JSON file is over the {limits.json_bytes // MB} MB cap (FINDER_MAX_JSON_MB)",
                           hint="skipped; a search2 or fetchOpportunity response is far smaller")
+    doc = JsonDoc()
+    problems = FileErrors(errors, name)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise RecordError(name, f"malformed JSON ({exc})",
-                          hint="expected a search2 or fetchOpportunity response") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("data"), dict):
-        raise RecordError(name, "expected an object with a 'data' object (search2 or fetchOpportunity response)")
-    if doc.get("errorcode") not in (None, 0, "0"):
-        raise RecordError(name, f"the API answered with error {doc.get('errorcode')}: {plain(doc.get('msg'))}")
-    data = doc["data"]
-    if "fetched" in data:  # the bundle `finder fetch-notices` writes: fetchOpportunity `data` objects
-        if not isinstance(data["fetched"], list):
-            raise RecordError(name, "'fetched' must be a list", field="data.fetched")
-        items: list[tuple[Any, bool]] = [(d, False) for d in data["fetched"]]
-    elif "oppHits" in data:
-        if not isinstance(data["oppHits"], list):
-            raise RecordError(name, "'oppHits' must be a list", field="data.oppHits")
-        items = [(h, True) for h in data["oppHits"]]
-    else:
-        items = [(data, False)]
-    for i, (item, is_hit) in enumerate(items):
-        rid = str(item.get("id") or f"#{i}") if isinstance(item, dict) else f"#{i}"
-        try:
-            if not isinstance(item, dict):
-                raise BadField("data", "expected an object per opportunity")
-            if is_hit:
-                fields, forecast = _from_search_hit(item), str(item.get("oppStatus", "")).lower() == "forecasted"
-            else:
-                fields, forecast = _from_fetch(item)
-            yield notice_from_fields(fields, forecast=forecast)
-        except BadField as exc:
-            errors.append(str(RecordError(name, str(exc), record=rid, field=exc.field, hint="record skipped")))
-        except (TypeError, AttributeError, ValueError) as exc:
-            errors.append(str(RecordError(name, f"unexpected shape ({exc})", record=rid, hint="record skipped")))
+        with open(path, "rb") as fh:
+            for i, item in enumerate(stream_items(fh, name, limits, doc)):
+                yield from _json_notice(item, doc.kind == "oppHits", i, name, problems)
+        if doc.header.get("errorcode") not in (None, 0, "0"):
+            raise RecordError(name, f"the API answered with error {plain(doc.header.get('errorcode'))[:40]}: "
+                                    f"{plain(doc.header.get('msg'))[:200]}")
+        if doc.kind is None:  # one fetchOpportunity `data` object
+            yield from _json_notice(doc.rest, False, 0, name, problems)
+    finally:
+        problems.close()
+
+
+def _json_notice(item: Any, is_hit: bool, i: int, name: str, problems: FileErrors) -> Iterator[Notice]:
+    rid = _rid(item.get("id") if isinstance(item, dict) else None, i)
+    try:
+        if not isinstance(item, dict):
+            raise BadField("data", "expected an object per opportunity")
+        if is_hit:
+            fields, forecast = _from_search_hit(item), str(item.get("oppStatus", "")).lower() == "forecasted"
+        else:
+            fields, forecast = _from_fetch(item)
+        yield notice_from_fields(fields, forecast=forecast)
+    except BadField as exc:
+        problems.add(lambda e=exc: str(RecordError(name, str(e), record=rid, field=e.field,
+                                                   hint="record skipped")))
+    except (TypeError, AttributeError, ValueError) as exc:
+        problems.add(lambda e=exc: str(RecordError(name, f"unexpected shape ({str(e)[:120]})", record=rid,
+                                                   hint="record skipped")))
+
+
+def _rid(value: Any, i: int) -> str:
+    """A record's id for a message: the OpportunityID when it has the right shape, else its position."""
+    v = str(value if value is not None else "").strip()
+    return v if re.fullmatch(NOTICE_ID, v) else f"#{i + 1}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from finder.catalog.vocab import SAM_ASSISTANCE, AssistanceType
 from finder.errors import RecordError
-from finder.text import is_aln
+from finder.text import is_aln, safe_url
 
 FPI_NAME = "OMB Federal Program Inventory (SAM.gov Assistance Listings, USAspending.gov)"
 FPI_URL = "https://fpi.omb.gov/"
@@ -138,8 +138,8 @@ def _fpi_listing(r: dict[str, Any], aln: str, file: str, date: dt.date) -> Listi
         bil_funded=bool(r.get("derived_cites_pl117_58") or r.get("derived_mentions_iija_bil_in_text")),
         obligations=sorted(obligations, key=lambda o: o["fiscal_year"]),
         authorizations=[_clean(a.get("text")) for a in r.get("authorizations") or [] if a.get("text")],
-        links={k: v for k, v in (("sam", r.get("sam_url")), ("grants_gov", r.get("grants_url")),
-                                 ("usaspending", r.get("usaspending_url"))) if isinstance(v, str) and v},
+        links={k: safe for k, v in (("sam", r.get("sam_url")), ("grants_gov", r.get("grants_url")),
+                                    ("usaspending", r.get("usaspending_url"))) if (safe := safe_url(v))},
         source={"name": FPI_NAME, "url": FPI_URL, "date": date.isoformat(), "facts": FACT_FIELDS + ["links"]},
     )
 
@@ -182,7 +182,7 @@ def read_sam_csv(path: Path) -> Iterator[Listing]:
             applicant_terms=None, assistance=list(dict.fromkeys(assistance)), categories=[],
             bil_funded=bool(re.search(r"117-58|Infrastructure Investment and Jobs Act", auth, re.I)),
             obligations=[], authorizations=[auth] if auth else [],
-            links={"sam": _clean(row.get("URL"))} if _clean(row.get("URL")) else {},
+            links={"sam": safe} if (safe := safe_url(_clean(row.get("URL")))) else {},  # official https only
             source={"name": SAM_CSV_NAME, "url": "https://sam.gov/", "date": date.isoformat(),
                     "facts": ["title", "popular_name", "agency", "sub_agency", "assistance_types", "bil_funded",
                               "authorizations", "links"]},

@@ -1,7 +1,8 @@
 """Streaming reader of the Grants.gov XML extract (plain or zipped), bounded in memory.
 
-Expat hands us character data in chunks, so a field is capped as it grows, nothing but the current
-record is held, and any DTD (the door to entity bombs and external entities) is refused outright.
+Expat hands us character data in chunks, so a field is capped as it grows; the fields of a record and the
+records of a file are counted against caps too. Nothing but the current record is held, and any DTD (the
+door to entity bombs and external entities) is refused outright.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class _Records:
         self.text: list[str] = []
         self.size = 0
         self.fields: dict[str, Any] = {}
+        self.count = 0  # fields of the current record, repeated ones included
         self.done: list[Record] = []
         self.seen_root = False
 
@@ -45,8 +47,12 @@ class _Records:
         self.seen_root = True
         self.depth += 1
         if self.kind is None and local in (SYNOPSIS, FORECAST):
-            self.kind, self.fields, self.depth = local, {}, 1
+            self.kind, self.fields, self.depth, self.count = local, {}, 1, 0
         elif self.kind is not None and self.depth == 2:
+            self.count += 1
+            if self.count > self.limits.fields:
+                raise TooLarge(f"record has more than {self.limits.fields:,} fields, over the field-count cap "
+                               "(FINDER_MAX_FIELDS)")
             self.field, self.text, self.size = local, [], 0
 
     def data(self, text: str) -> None:
@@ -103,6 +109,9 @@ def iter_records(stream: IO[bytes], name: str, limits: Limits) -> Iterator[Recor
                               hint="the file is truncated or damaged; download the extract again") from None
         for item in rec.done:
             count += 1
+            if count > limits.items:
+                raise RecordError(name, f"more than {limits.items:,} records, over the record cap (FINDER_MAX_ITEMS)",
+                                  hint="file skipped")
             yield item
         rec.done.clear()
         if not chunk:

@@ -59,7 +59,7 @@ def test_population_and_state_inputs():
 
 def test_user_text_is_echoed_as_escaped_text_and_cut():
     assert echo("![x](http://evil.example/a.png) [click](http://e)") == \
-        r"\!\[x\]\(http://evil\.example/a\.png\) \[click\]\(http://e\)"
+        r"\!\[x\]\(http\://evil\.example/a\.png\) \[click\]\(http\://e\)"
     assert len(echo("a" * 5000)) <= 301
 
 
@@ -105,23 +105,33 @@ def test_shortlist_exports_csv_and_brief(finder, tmp_path):
     assert "<h1>Federal funding shortlist</h1>" in html and "Safe Streets" in html and "index refreshed" in html
 
 
-def test_login_lockout_binding_and_expiry(small_index, caplog):
+def test_login_slows_down_per_client_and_per_account_and_binds_and_expires(small_index, caplog):
     now = [1000.0]
     s = small_index.model_copy(update={"admin_password": SecretStr("s3cret"), "admin_lockout_seconds": 60,
-                                       "admin_idle_minutes": 1})
+                                       "admin_idle_minutes": 1, "admin_account_delay_seconds": 4})
     guard = LoginGuard(s, clock=lambda: now[0])
     with caplog.at_level(logging.INFO, logger="ui.login"):
         for _ in range(10):
             token, _ = guard.login("wrong", "10.0.0.9", "ua")
-        assert token is None and "locked" in caplog.text
-    assert guard.login("s3cret", "10.0.0.9", "ua")[0] is None  # still locked
-    assert guard.login("s3cret", "10.0.0.8", "ua")[0] is not None  # another client is not
+        assert token is None and "locked for client 10.0.0.9" in caplog.text and "the admin account" in caplog.text
+    assert "Try again in 1 s" in guard.login("s3cret", "10.0.0.9", "ua")[1]  # waiting: not even read
+    assert guard.login("s3cret", "10.0.0.8", "ua")[0] is None  # everyone waits a moment after ten wrong ...
+    now[0] += 1.5
+    assert guard.login("s3cret", "10.0.0.8", "ua")[0] is not None  # ... but only a moment: no lock-out
+    for _ in range(3):
+        assert guard.login("wrong", "10.0.0.9", "ua")[1] == "Wrong password."
+        now[0] += 0.1
+        assert "Try again" in guard.login("wrong", "10.0.0.9", "ua")[1]  # the client's wait doubles
+        now[0] += 2 ** 4
     now[0] += 61
     token, _ = guard.login("s3cret", "10.0.0.9", "ua")
     assert token and guard.check(token, "10.0.0.9", "ua")
     assert not guard.check(token, "10.0.0.7", "ua") and not guard.check(token, "10.0.0.9", "other browser")
     now[0] += 61
     assert not guard.check(token, "10.0.0.9", "ua")  # expired after idle time
+    token, _ = guard.login("s3cret", "10.0.0.9", "ua")
+    guard.logout(token)
+    assert not guard.check(token, "10.0.0.9", "ua")  # logged out
     assert LoginGuard(small_index).login("anything", "x", "y")[0] is None  # unset password: disabled
 
 
@@ -145,7 +155,7 @@ def test_browse_rows_are_readable_counted_and_exported(finder, tmp_path):
 
 def test_browse_row_opens_the_program_detail(finder):
     text = browse_tab.detail(finder, "20.939", "city")
-    assert "Safe Streets and Roads for All" in text and "Open, closes 2026-12-20" in text and "Eligible" in text
+    assert "Safe Streets and Roads for All" in text and "Open, closes 20 December 2026" in text and "Eligible" in text
     assert browse_tab.detail(finder, "00.000") == ""
 
 
@@ -164,23 +174,22 @@ def test_served_app_answers_through_gradio_client(small_index, finder):
         demo.close()
 
 
-def test_anonymous_upload_over_the_limit_is_refused_and_exports_are_cleaned(small_index, finder, tmp_path):
-    import httpx
-
-    settings = small_index.model_copy(update={"port": free_port(), "max_upload_mb": 1})
-    demo = ui_app.build_app(settings, finder)
-    ui_app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
-    try:
-        url = f"http://127.0.0.1:{settings.port}/gradio_api/upload"
-        big = httpx.post(url, files={"files": ("big.zip", b"0" * (2 << 20))}, timeout=30)
-        small = httpx.post(url, files={"files": ("small.zip", b"0" * 1000)}, timeout=30)
-        assert big.status_code == 413 and small.status_code == 200
-        assert httpx.get(f"http://127.0.0.1:{settings.port}/gradio_api/run/ask", timeout=10).status_code != 200
-    finally:
-        demo.close()
-    temp = demo.finder_temp
-    (temp / "left.csv").write_text("x")
+def test_exports_of_an_ended_session_are_removed(small_index, finder):
+    demo = ui_app.build_app(small_index, finder)
+    folder = demo.finder_exports / "abc"
+    folder.mkdir(parents=True)
+    (folder / "shortlist-x.csv").write_text("x")
     unload = [fn for fn in demo.fns.values() if getattr(fn, "name", "") == "clear_exports"]
     assert len(unload) == 1  # registered as the session-end handler
-    unload[0].fn()
-    assert not list(temp.glob("*"))
+    unload[0].fn(type("R", (), {"session_hash": "abc"})())
+    assert not folder.exists()
+
+
+def test_ratings_per_session_are_capped_even_when_the_mind_keeps_changing(finder, small_index, tmp_path):
+    f = Finder(small_index)
+    f.settings = small_index.model_copy(update={"index_dir": tmp_path, "max_ratings": 5})
+    f.index = finder.index
+    _, _, session, *_ = turn(f, "Tell me about SS4A", "city")
+    notes = [chat.rate(f, session, 1, i % 2 == 0) for i in range(40)]
+    assert sum("saved" in n for n in notes) == 5 and "stored its 5 ratings" in notes[-1]
+    assert len(feedback.read_all(tmp_path)) <= 1  # each change of mind replaced the last row; a repeat un-clicks

@@ -124,6 +124,9 @@ def test_admin_login_and_refresh_with_progress(page):
     page.wait_for_function("!document.querySelector('#footer').innerText.includes('last fetched from Grants.gov: "
                            "never')", timeout=30_000)
     page.screenshot(path=str(SHOTS / "04-admin-refresh.png"), full_page=True)
+    page.locator("#admin-logout").click()
+    page.get_by_text("Logged out.").wait_for(timeout=30_000)
+    assert not page.locator("#run-refresh").is_visible() and page.locator("#admin-password").is_visible()
 
 
 def test_script_in_a_question_is_shown_as_text_not_run(page):
@@ -141,9 +144,20 @@ def test_deep_links_are_refused(page, served):
     import urllib.error
     import urllib.request
 
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(served + "?deep_link=abcdef123456")
-    assert err.value.code == 400
+    for query in ("?deep_link=abcdef123456", "?deep%5Flink=abcdef123456", "?deep%255Flink=abcdef123456"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(served + query)
+        assert err.value.code == 400
+
+
+def test_a_link_in_a_question_never_becomes_a_link_in_the_chat(page):
+    page.get_by_role("tab", name="Ask").click()
+    answers = page.locator("#chat [data-testid=bot]").count()
+    ask(page, "http://2130706433:7931/ www.evil.example https://evil.example/x a@evil.example bridge repair")
+    page.wait_for_function(f"document.querySelectorAll('#chat [data-testid=bot]').length > {answers}",
+                           timeout=60_000)
+    hrefs = page.locator("#chat a").evaluate_all("els => els.map(e => e.href)")
+    assert not [h for h in hrefs if "2130706433" in h or "evil" in h or h.startswith("mailto:")]
 
 
 def test_phone_width_and_no_external_requests(page):
@@ -187,8 +201,9 @@ def test_one_thumb_click_is_one_plain_row_with_its_own_reason(page):
     page.get_by_role("tab", name="Ask").click()
     path = SETTINGS[0].index_dir / "feedback.jsonl"
     before = len(path.read_text().splitlines()) if path.exists() else 0
-    ask(page, "Tell me about WIFIA")
-    page.wait_for_function("document.querySelector('#chat').innerText.includes('Water Infrastructure Finance')",
+    answers = page.locator("#chat [data-testid=bot]").count()
+    ask(page, "Tell me about WIFIA")  # earlier answers name WIFIA too: wait for this answer, not for the words
+    page.wait_for_function(f"document.querySelectorAll('#chat [data-testid=bot]').length > {answers}",
                            timeout=60_000)
     page.locator("#chat").get_by_role("button", name="Like").last.click()
     page.get_by_text("your rating was saved").wait_for(timeout=30_000)

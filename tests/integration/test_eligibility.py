@@ -37,13 +37,14 @@ A = Applicant
     ("97.008", A.NONPROFIT, V.THROUGH),  # NSGP: the state applies, nonprofits go through it
     ("20.205", A.STATE, V.ELIGIBLE),  # the listing omitted states
     ("81.042", Asker(A.CITY, 20000), V.THROUGH),  # Weatherization: DOE pays states
-    ("20.507", Asker(A.CITY, 20000), V.THROUGH),  # 5307 serves urbanized areas of 50,000+
+    ("20.507", Asker(A.CITY, 20000), V.CHECK),  # 5307 tests the urbanized area (50,000+), not the town
+    ("20.507", Asker(A.CITY, 20000, urban_population=0), V.THROUGH),  # outside any urbanized area: 5311
     ("10.766", Asker(A.CITY, 35000), V.NOT_ELIGIBLE),
     ("10.766", Asker(A.CITY, 8500), V.ELIGIBLE),
     ("10.760", Asker(A.CITY, 25000), V.NOT_ELIGIBLE),
     ("10.760", Asker(A.CITY, 900), V.ELIGIBLE),
     ("81.128", Asker(A.COUNTY, 450000), V.ELIGIBLE),
-    ("81.128", Asker(A.COUNTY, 30000), V.THROUGH),
+    ("81.128", Asker(A.COUNTY, 30000), V.CHECK),  # below 200,000, but may rank among the state's 10 largest
     ("14.218", Asker(A.CITY, 9000), V.THROUGH),
     ("23.001", Asker(A.CITY, state="TX"), V.NOT_ELIGIBLE),
     ("23.001", Asker(A.CITY, state="WV"), V.ELIGIBLE),

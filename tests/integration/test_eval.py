@@ -66,9 +66,25 @@ def test_bad_question_file_is_a_clear_error(tmp_path):
     ("a: &x [1]\nquestions: *x\n", "anchors and aliases are not allowed"),
     ("questions: [unclosed\n", "malformed YAML"),
     ("- just a list\n", "field questions"),
+    ("questions:\n  - {id: a, kind: discovery, question: 5, expect_any: ['20.205']}\n", "record a field question"),
+    ("questions:\n  - {id: a, kind: discovery, question: hi, expect_any: [{x: 1}]}\n", "record a field expect_any"),
+    ("questions:\n  - {id: a, kind: discovery, question: hi, expect_any: [20.205]}\n", "quoted ('66.468')"),
+    ("questions:\n  - {id: a, kind: eligibility, question: hi, about: '20.939', verdict: [{x: 1}]}\n",
+     "record a field verdict"),
+    ("questions:\n  - {id: a, kind: discovery, question: hi, expect_any: ['1']}\n"
+     "  - {id: a, kind: discovery, question: ho, expect_any: ['1']}\n", "record a field id: duplicate id"),
+    (b"\xff\xfe\x00questions", "cannot read"),
 ])
 def test_malformed_question_files_give_one_line_not_a_traceback(tmp_path, text, where):
     f = tmp_path / "q.yaml"
-    f.write_text(text)
+    f.write_bytes(text if isinstance(text, bytes) else text.encode())
     r = CliRunner().invoke(main, ["eval", str(f)])
     assert r.exit_code == 1 and where in r.output and "Traceback" not in r.output
+
+
+def test_an_integer_id_is_reported_as_text(full_index, shared, tmp_path, monkeypatch):
+    monkeypatch.setenv("FINDER_INDEX_DIR", str(full_index.index_dir))
+    f = tmp_path / "q.yaml"
+    f.write_text("questions:\n  - {id: 7, kind: discovery, question: 'Tell me about SS4A', expect_any: ['66.458']}\n")
+    r = CliRunner().invoke(main, ["eval", str(f)])
+    assert r.exit_code == 0 and "missed: 7" in r.output

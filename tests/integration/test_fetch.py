@@ -48,7 +48,7 @@ def test_api_fetch_then_deadline_question_lists_the_fetched_notice(env, gov):
     fetched, report = fetch_and_refresh(settings, method="api")
     assert fetched.kept == 1 and report.notices_added == 1
     a = finder.ask(WINDOW)
-    assert [h.aln for h in a.shown] == ["20.933"] and "Open, closes 2027-01-13" in a.text
+    assert [h.aln for h in a.shown] == ["20.933"] and "Open, closes 13 January 2027" in a.text
     assert gov.hits["search2"] == len(IDS) + 1 and gov.hits["fetchOpportunity"] == 1
 
 

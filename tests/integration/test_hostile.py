@@ -1,7 +1,11 @@
 """Hostile and broken files are skipped with a one-line error naming the file and the cap, and the index
-that was serving keeps answering the same questions."""
+that was serving keeps answering the same questions; files that are read cost little and show nothing."""
 
+import json
 import shutil
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -21,7 +25,11 @@ EXPECTED = {
     "oversized field": "over the 256 KB field cap (FINDER_MAX_FIELD_KB)",
     "encrypted zip": "encrypted",
     "truncated zip": "not a readable zip",
+    "million-item JSON": "over the item cap (FINDER_MAX_ITEMS)",
+    "record of 3 million fields": "over the field-count cap (FINDER_MAX_FIELDS)",
+    "JSON nested 200,000 deep": "nested deeper than 32 levels",
 }
+SMALLER = {"zip bomb": 256, "record of 3 million fields": 5_000, "million-item JSON": 1_000_000}
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +47,14 @@ def served(tmp_path_factory, embedder):
 def test_hostile_notice_file_is_skipped_and_the_index_keeps_answering(served, embedder, kind):
     settings, finder, before = served
     make = hf.NOTICE_FILES[kind]
-    path = make(settings.notices_dir, 256) if kind == "zip bomb" else make(settings.notices_dir)
+    path = make(settings.notices_dir, SMALLER[kind]) if kind in SMALLER else make(settings.notices_dir)
     try:
         report = refresh(settings, embedder=embedder)
-        lines = [s for s in report.skipped if path.name in s]
-        assert len(lines) == 1 and EXPECTED[kind] in lines[0] and "\n" not in lines[0]
+        lines = [s for s in report.skipped if EXPECTED[kind] in s]
+        assert len(lines) == 1 and path.name in lines[0] and "\n" not in lines[0]
+        assert len(report.skipped) <= 52  # at most 50 record problems listed, one count line, the file's line
         assert {q: [h.id for h in finder.search(q, k=3)] for q in QUESTIONS} == before
+        assert (settings.index_dir / "CURRENT.json").stat().st_size < 1024  # reports never go in the pointer
     finally:
         path.unlink()
 
@@ -77,3 +87,35 @@ def test_extract_over_the_file_cap_stops_streaming(tmp_path):
     shutil.copy(FIXTURES / "extract_small.xml", src)
     with pytest.raises(RecordError, match=r"FINDER_MAX_EXTRACT_MB"):
         list(grants_gov.read(src, limits=Limits(file_bytes=1000)))
+
+
+def test_a_million_item_json_is_read_in_bounded_memory(tmp_path):
+    path = hf.million_items(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "benchmarks.hostile", "million-item JSON", str(path)],
+                         capture_output=True, text=True, timeout=300, check=True)
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    assert row["rejected"] and "FINDER_MAX_ITEMS" in row["error"]
+    assert row["above_mb"] < 100 and row["errors_kept"] <= 51
+
+
+def test_a_notice_of_60000_lt_answers_in_well_under_a_second(served, embedder):
+    settings, finder, before = served
+    path = hf.markup_flood(settings.notices_dir)
+    try:
+        report = refresh(settings, embedder=embedder)
+        assert report.notices_added == 1 and not report.skipped
+        question = "Tell me about the Drinking Water State Revolving Fund"
+        finder.ask(question)  # the new snapshot loads here
+        started = time.perf_counter()
+        answer = finder.ask(question)
+        assert time.perf_counter() - started < 0.5
+        assert answer.shown[0].aln == "66.468" and "<<" not in answer.text
+        from ui.browse import browse, detail
+
+        started = time.perf_counter()
+        browse(finder)
+        detail(finder, "66.468")
+        assert time.perf_counter() - started < 0.5
+    finally:
+        path.unlink()
+        refresh(settings, embedder=embedder)

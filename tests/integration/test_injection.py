@@ -81,6 +81,8 @@ def test_llm_mode_that_parrots_the_injection_is_cleaned(poisoned, question):
         a = Finder(settings).ask(question, Profile(Applicant.CITY))
         check(a, {h.aln for h in a.hits})
         prompt = stub.requests[-1]["messages"][1]["content"]
-        assert prompt.index("<records>") < prompt.index("Ignore previous instructions")  # injected text is data
+        injected = prompt.find("Ignore previous instructions")  # the small prompt leaves keywords and notices out
+        assert injected == -1 or prompt.index("<facts>") < injected < prompt.index("</facts>")  # else it is data
+        assert "evil.example" not in prompt and "[99.999]" not in prompt  # notice titles never enter it raw
     finally:
         stub.close()
