@@ -128,6 +128,11 @@ def choose_shown(hits: list[Hit], about: Hit | None, named: list[Hit], window: b
     return hits[:MAX_SHOWN]
 
 
+def passes_through(hit: Hit) -> bool:
+    """The asker reaches this program through a state office (so 'who runs it here' has a state answer)."""
+    return hit.verdict is not None and hit.verdict.kind is VerdictKind.THROUGH
+
+
 def related(anchor: Hit, others: list[Hit]) -> list[Hit]:
     """Programs that share the anchor's sector or uses: a named program's neighbours, never a stray match."""
     sectors = set(anchor.program.sectors)
@@ -193,10 +198,16 @@ def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, n
         heading = "These programs in the index match the topic of your question:" if shown else ""
     elif focus is not None and specific:
         others = [h for h in named[1:3] if h is not focus] if Ask.COMPARE in asks or len(named) > 1 else []
+        if specific == [Ask.OFFICE] and passes_through(focus):  # "who runs CDBG in Ohio": the state routes only
+            others = [h for h in others if passes_through(h)]
         lead = " ".join(focus_lead(h, tuple(specific)) for h in [focus, *others])
         heading = "Related programs are listed after it." if len(shown) > 1 + len(others) else ""
     elif Ask.APPLY in asks and applicant is not None and not window:
         lead = overall_lead(hits, applicant)
+    elif Ask.OFFICE in specific and not window and (routed := [h for h in shown[:3] if passes_through(h)]):
+        # "who runs the weatherization program in Michigan?": no name matched, but the top programs pass
+        # through a state office; say which office for those, as the named case would
+        lead = " ".join(office_lead(h) for h in routed[:2])
     if window:
         heading = f"These programs have notices closing between {window[0]} and {window[1]}{who}:"
     elif focus is not None and not specific:

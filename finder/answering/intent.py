@@ -12,7 +12,8 @@ import re
 from finder.catalog.vocab import Ask
 
 _STATUS = re.compile(
-    r"\bstill (available|open|funded|around|running|active|accepting|coming|frozen|paused|on hold|alive|going|there|"
+    r"\bstill (giving|handing|making|paying|offering|taking|awarding|funding|issuing|available|open|funded|around|"
+    r"running|active|accepting|coming|frozen|paused|on hold|alive|going|there|"
     r"happening|a thing|exist)|"
     r"\b(been|was|were|is|are|get|got) (permanently )?(terminated|cancell?ed|ended|eliminated|rescinded|frozen|"
     r"paused|suspended|defunded|shut down|discontinued|killed|clawed back|revoked|restored|reinstated|unfrozen)\b|"
@@ -36,8 +37,12 @@ _MATCH = re.compile(
     r"\b(federal|grant) (pay|pays|cover|covers) (for )?(all|100|the whole|everything)\b",
     re.I)
 _OFFICE = re.compile(
-    r"\b(which|what) (state |\w+ state )?(agency|office|department|division|board|commission) (runs|handles|"
-    r"administers|manages|hands out|gives out|awards|oversees|is in charge|do we)|"
+    r"\b(which|what) ([\w.]+ ){0,2}(state )?(agency|agencies|office|department|division|board|commission|"
+    r"organization)( (in|for) [\w ]{1,30})? (runs|run|handles|administers|manages|hands out|gives out|awards|"
+    r"oversees|is in charge|do we|distributes|passes|takes)|"
+    r"\bwho (runs|handles|administers|hands out|manages|gives out|awards|oversees|distributes|passes out) "
+    r"[\w ,.'-]{0,80} (in|for) (?!(?:a|an|the|our|my) (?:project|grant|loan|program|city|county|town|village)\b)"
+    r"[\w.]+( [\w.]+)?\W*$|"
     r"\bwho (in|at) (the state|[A-Z]?\w+( \w+)?) (runs|handles|administers|hands out|manages|gives out|awards|"
     r"oversees|do we)\b|\bwho (runs|handles|administers|hands out|manages|gives out|awards|oversees) (it|this|that|"
     r"the|[\w ]{0,30}) (in|for) (our|my|the) state\b|\bwho do (we|i) (go|talk|apply|turn) to\b|"
@@ -58,7 +63,8 @@ _COMPARE = re.compile(r"\b(difference between|differences between|compare|compar
 _APPLY = re.compile(
     r"\b(can|could|may|are|is|do|does|would)\b.{0,60}\b(apply|eligible|qualify|be the (lead )?applicant|sponsor)\b|"
     r"\beligib|\bwho can apply\b|\bcan (we|i|our \w+|a \w+) (get|receive|use|tap)\b|\bon (our|its) own\b|"
-    r"\bourselves\b|\bdirectly\b",
+    r"\bourselves\b|\bdirectly\b|\bour own (allocation|grant|award|share|money|funding)\b|"
+    r"\b(go|goes|come|comes|apply) through (the|our|your) state\b",
     re.I)
 _FIND = re.compile(r"\b(what|which|any|find|list|show|is there|are there)\b.{0,40}\b(programs?|grants?|loans?|money|"
                    r"funding|funds|help|options)\b", re.I)

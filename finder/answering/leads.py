@@ -70,6 +70,10 @@ def status_lead(hit: Hit) -> str:
     return STATUS_LEADS[st.value].format(name=name) + note + checked
 
 
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def match_lead(hit: Hit) -> str:
     """The federal share and what the applicant pays, from the record's cost share."""
     name = name_of(hit)
@@ -77,7 +81,7 @@ def match_lead(hit: Hit) -> str:
     if cs is None:
         return (f"The index does not record the cost share for {name}, so I won't guess; the program's rules or "
                 f"notice say it ([program page]({check_page(hit)})).")
-    cases = " ".join(f"{inert(c.when).capitalize()}: {inert(c.text)}." for c in cs.cases)
+    cases = " ".join(f"{_first_up(inert(c.when))}: {inert(c.text).rstrip('. ')}." for c in cs.cases)
     return f"Match for {name}: {inert(cs.text)}" + (f" {cases}" if cases else "") + _source(hit, "cost_share")
 
 

@@ -19,6 +19,11 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("Which state agency runs HMGP here, and where do we start?", Ask.OFFICE),
     ("Who in Iowa hands out the Section 5311 money?", Ask.OFFICE),
     ("Who do we go to in the state for EMPG?", Ask.OFFICE),
+    ("Which Oregon agency gives out the clean water SRF loans?", Ask.OFFICE),
+    ("Which office in Kansas administers the rural transit money?", Ask.OFFICE),
+    ("Who administers the small cities block grant in Maine?", Ask.OFFICE),
+    ("Does a city of 50,000 get its own allocation, or do we go through the state?", Ask.APPLY),
+    ("Is EPA still handing out rebates for electric school buses?", Ask.STATUS),
     ("What's the most ECWAG can give us for a new well?", Ask.AMOUNT),
     ("Roughly how much could we borrow through Section 108?", Ask.AMOUNT),
     ("When is the BUILD application due?", Ask.DEADLINE),
@@ -26,6 +31,8 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("Can we be the lead applicant for a planning grant?", Ask.APPLY),
     ("What's the difference between BUILD and INFRA?", Ask.COMPARE),
     ("What grants help a county fix bridges?", Ask.FIND),
+    ("Who handles the paperwork for a grant in a small town?", Ask.FIND),
+    ("What programs in Ohio pay for sewers?", Ask.FIND),
 ])
 def test_each_kind_of_question_is_read(question, wanted):
     assert wanted in asks(question)
