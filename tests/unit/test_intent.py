@@ -24,6 +24,8 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("Who administers the small cities block grant in Maine?", Ask.OFFICE),
     ("Does a city of 50,000 get its own allocation, or do we go through the state?", Ask.APPLY),
     ("Is EPA still handing out rebates for electric school buses?", Ask.STATUS),
+    ("Was the Brownfields Job Training program cancelled?", Ask.STATUS),
+    ("We heard rumors. Has NTIA's digital equity money been clawed back by Congress?", Ask.STATUS),
     ("What's the most ECWAG can give us for a new well?", Ask.AMOUNT),
     ("Roughly how much could we borrow through Section 108?", Ask.AMOUNT),
     ("When is the BUILD application due?", Ask.DEADLINE),
@@ -75,6 +77,8 @@ def test_county_and_urban_area_are_read():
 
 
 @pytest.mark.parametrize("question, phrase", [
+    ("Was the Environmental Justice Thriving Communities Grantmaking program cancelled?",
+     "Environmental Justice Thriving Communities Grantmaking program"),
     ("Can we apply for the Thriving Communities Program?", "Thriving Communities Program"),
     ("Is the Digital Equity Competitive Grant still available?", "Digital Equity Competitive Grant"),
     ("Can we apply for Solar for All?", "Solar for All"),
