@@ -50,6 +50,8 @@ def test_several_asks_in_one_question_keep_their_order():
     ("I work for a federally recognized tribe. Can we apply for BRIC?", Applicant.TRIBE, None, None),
     ("Our village needs a new well", Applicant.CITY, None, None),
     ("Our township wants to repave roads", Applicant.CITY, None, None),
+    ("We're the Port of Walla Walla, a port district, on the Columbia", Applicant.SPECIAL_DISTRICT, None, None),
+    ("We're a Native village on the Kuskokwim River in Alaska", Applicant.TRIBE, None, "AK"),
     ("Lots of homes in our parish in Louisiana have no internet", Applicant.COUNTY, None, "LA"),
     ("We're a borough in Alaska", Applicant.COUNTY, None, "AK"),
     ("Our borough in New Jersey wants sidewalks", Applicant.CITY, None, "NJ"),
