@@ -43,7 +43,7 @@ APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
 # Words that place the asker (not just mention a body): "our county", "as a tribe", "a city of 20,000",
 # "I work for a federally recognized tribe", "City of 40,000 here".
 SELF = (r"\b(our|we are|we're|we represent|i am|i'm|as|for|i work for|i work at|i'm with|i represent|i run|"
-        r"i manage|speaking for|on behalf of|my)\s+(an?\s+|the\s+)?([\w'-]+,?\s+){0,4}?")
+        r"i manage|speaking for|on behalf of|my)\s+(an?\s+|the\s+)?([\w'-]+,?\s+){0,5}?")
 HERE = r"^\W*(an?\s+|the\s+)?([\w'-]+\s+){0,2}?"  # + the noun + HERE_TAIL: "City of 40,000 here"
 HERE_TAIL = r"[^.?!]{0,40}\b(here|speaking)\b"
 
