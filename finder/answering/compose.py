@@ -8,7 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from finder.answering.facts import inactive, office_phrase, open_notice, short_name, who_applies
-from finder.answering.leads import amount_lead, deadline_lead, match_lead, office_lead, status_lead
+from finder.answering.leads import (
+    amount_lead,
+    compare_line,
+    deadline_lead,
+    match_lead,
+    office_lead,
+    status_lead,
+)
 from finder.answering.types import MAX_SHOWN, Answer, Hit
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import UNREVIEWED_NOTE, Asker
@@ -26,6 +33,10 @@ REFUSALS: dict[RefusalKind, str] = {
     RefusalKind.OFF_TASK: ("I only find federal infrastructure funding programs in this index, so I can't help with "
                            "that request. Try asking about a project, for example: \"Is there money to replace our "
                            "town's old water mains?\""),
+    RefusalKind.WRITING: ("I can't write applications, narratives or letters for you. I can find the federal programs "
+                          "that fit the project, whether you can apply, the match and the deadline, and link each "
+                          "program's official page and notice, which say what an application must contain. Try, for "
+                          "example: \"Which programs pay for sidewalks in a city of 20,000?\""),
     RefusalKind.BUSINESS: ("This finder covers public infrastructure funding for governments, tribes and community "
                            "organizations, not a private business's own financing or investors. For business loans and "
                            "investors, the U.S. Small Business Administration (sba.gov) and your state's Small "
@@ -160,6 +171,8 @@ def focus_lead(hit: Hit, asks: tuple[Ask, ...]) -> str:
             parts.append(apply_lead(hit, with_status=Ask.STATUS not in asks))
         elif ask in LEADS:
             parts.append(LEADS[ask](hit))
+        elif ask is Ask.COMPARE and len(asks) == 1:  # "which is better, X or Y?": the facts side by side
+            parts.append(compare_line(hit))
     return " ".join(dict.fromkeys(parts))
 
 

@@ -177,7 +177,7 @@ GENERIC_WORDS = frozenset("direct grants grant discretionary national state ener
 # Agencies and laws, not programs: "FEMA" in a keyword must not make every FEMA question name that program.
 NOT_PROGRAMS = frozenset("fema epa usda hud dot doe noaa fhwa fta faa fra eda ntia nrcs bia blm nps usgs dhs ost "
                          "usdot phmsa marad nhtsa fmcsa usace ihs cdc hhs fcc arc ira iija bil arpa cares usa "
-                         "usfs fws bor osmre treasury".split())
+                         "usfs fws bor osmre treasury ada nepa cwa sdwa caa cercla rcra osha".split())  # laws too
 SMALL_AGENCY = 4  # an agency with this many programs or fewer is named by its own name ("Denali Commission")
 GENERIC_NAMES = frozenset({"department of transportation", "department of agriculture", "department of energy",
                            "environmental protection agency", "department of commerce", "department of the interior",

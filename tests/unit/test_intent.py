@@ -101,6 +101,10 @@ def test_a_program_name_the_asker_writes_is_found(question, phrase):
     ("Give me the personal cell number of the FEMA officer.", RefusalKind.CONTACT),
     ("I lost my job and can't pay my phone bill. Will a program pay it for me?", RefusalKind.PERSONAL),
     ("Write me a cover letter for a planner job.", RefusalKind.OFF_TASK),
+    ("How's the weather looking for our ribbon cutting on Saturday? Will the weather hold?", RefusalKind.OFF_TASK),
+    ("Could the UK government fund our sister-city exchange?", RefusalKind.ABROAD),
+    ("Please draft our grant narrative for the trail project", RefusalKind.WRITING),
+    ("Can you fill out the CDBG application for us?", RefusalKind.WRITING),
 ])
 def test_rules_decline_each_out_of_scope_class(question, kind):
     assert off_limits(question) is kind
@@ -113,6 +117,10 @@ def test_rules_decline_each_out_of_scope_class(question, kind):
     "Our residents can't afford their water bills; can the utility get help?",
     "Which companies can apply for CRISI?",
     "Our county jail needs a new roof",
+    "Severe weather knocked out our power lines; what helps us bury them?",
+    "Who should we write to about our application?",
+    "We want to complete the application process for SS4A. When is it due?",
+    "Is there money for NOAA weather radios in our schools?",
 ])
 def test_rules_leave_local_needs_alone(question):
     assert off_limits(question, parse(question).state) is None
@@ -136,3 +144,11 @@ def test_an_office_without_a_state_row_reads_once_as_a_state_office():
     assert office_phrase(hit, link=False) == f"find Texas's hazard mitigation office {tail}"
     hit.office = OfficeContact("Drinking water SRF program", None, None, federal, federal, None)
     assert office_phrase(hit, link=False).startswith("find your state's drinking water SRF program")
+
+
+def test_a_first_sentence_does_not_end_inside_a_citation():
+    from finder.answering.facts import first_sentences
+
+    text = "HSIP is generally 90% federal (23 U.S.C. 120(c)). Some safety work is 100% federal. More."
+    assert first_sentences(text, 1) == "HSIP is generally 90% federal (23 U.S.C. 120(c))."
+    assert first_sentences("Pays 80% (Pub. L. 117-58). Then this.", 1) == "Pays 80% (Pub. L. 117-58)."
