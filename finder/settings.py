@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(None, description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint, if it needs one.")
     llm_timeout: float = Field(20.0, description="Seconds before the LLM answer falls back to the grounded one.")
+    llm_max_sentences: int = Field(
+        1, ge=1, le=4,
+        description="Sentences of the LLM lead; the stream is closed once they are checked. 1 suits small local "
+                    "models, whose later sentences add what no fact says (see benchmarks/RESULTS.md).")
     notice_categories: list[str] = Field(
         default_factory=lambda: ["IIJ"],
         description="Grants.gov funding categories kept even when a notice names no catalog ALN.",

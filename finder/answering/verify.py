@@ -13,7 +13,7 @@ from finder.catalog.vocab import VerdictKind
 from finder.text import RECORD_ID, TAG, URL
 
 YES = re.compile(r"\b(are|is|be) (an? )?(eligible|direct applicants?)|\bcan apply( directly)?\b|\bmay apply\b|"
-                 r"\bqualif(y|ies)\b", re.I)
+                 r"\bqualif(y|ies)\b|\b(can|may|could) (use|get|receive|tap|request)\b", re.I)
 NO = re.compile(r"\b(not|n't|never|no longer) (be )?(eligible|apply|a direct|direct applicants?|qualify)|"
                 r"\bcannot apply\b|\bineligible\b|\bthrough (the|your|their) state\b|\bnot directly\b", re.I)
 PROMPT_ECHO = re.compile(r"\||\b(Asker|Question|First fact|verdict|status)\s*:|</?facts>|<records>")
@@ -31,7 +31,7 @@ them their there here you your we our us is are was were be been being has have 
 will would should not no only also just more most than then which who whom what how per each any all both either
 money pay pays paid paying help helps apply applies applying directly direct program programs grant grants fund funds
 funding federal cost costs project projects share get gets come comes through state states via money eligible
-applicant applicants asker one two""".split())
+applicant applicants asker one two cannot reach reaches""".split())
 PROGRAM_NAME = re.compile(r"\b(?:[A-Z][\w'-]*\s+(?:(?:of|and|for|to|the|&)\s+)?){1,7}"
                           r"(?:Program|Programs|Grants?|Fund|Loans?|Initiative|Projects?)\b")
 NUMBER = re.compile(r"\d{4}-\d\d-\d\d|\$?\d[\d,]*(?:\.\d+)?\s*(?:million|billion|thousand|percent|%)?", re.I)

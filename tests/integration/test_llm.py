@@ -24,8 +24,19 @@ def stub():
 @pytest.fixture
 def llm_finder(small_index, stub):
     settings = small_index.model_copy(update={"llm_base_url": stub.url, "llm_model": "stub-model",
-                                              "llm_timeout": 2.0})
+                                              "llm_timeout": 2.0, "llm_max_sentences": 3})
     return Finder(settings)
+
+
+def test_by_default_the_lead_is_one_checked_sentence_and_the_stream_is_closed_after_it(small_index, stub):
+    one = Finder(small_index.model_copy(update={"llm_base_url": stub.url, "llm_model": "stub-model",
+                                                "llm_timeout": 2.0}))
+    stub.reply = ("SS4A [20.939]: cities can apply directly. Cities are not eligible for SS4A. "
+                  + "More words follow here. " * 40)
+    stub.chunk_delay = 0.01
+    a = one.ask("Tell me about SS4A", Profile(Applicant.CITY))
+    assert a.llm == "accepted" and a.lead == "SS4A [20.939]: cities can apply directly."
+    assert stub.closed_early.wait(5)  # the second sentence was never needed: the server stops generating it
 
 
 def test_prose_comes_from_the_model_and_only_the_facts_go_in_as_data(llm_finder, stub):
