@@ -195,6 +195,11 @@ def office_phrase(hit: Hit, *, link: bool = True) -> str | None:
     if o.agency is not None and state:
         name = inert(o.agency)
         return f"In {state}: {md_link(name, o.url)}" if link else f"In {state}: {name}"
-    where = f"{state}'s" if state else "your state's"
-    text = f"find {where} {inert(o.title).lower()} on the federal list of state contacts"
+    title = inert(o.title)
+    title = title[:1].lower() + title[1:]  # keep acronyms: "drinking water SRF program"
+    if title.startswith("state "):  # "state hazard mitigation office": not "your state's state ..."
+        where, title = (f"{state}'s", title.removeprefix("state ")) if state else ("your", title)
+    else:
+        where = f"{state}'s" if state else "your state's"
+    text = f"find {where} {title} on the federal list of state contacts"
     return f"{text} ({md_link('list', o.federal_list)})" if link and safe_url(o.federal_list) else text

@@ -107,3 +107,19 @@ def test_rules_leave_local_needs_alone(question):
 
 def test_a_share_question_in_other_words_is_a_match_question():
     assert Ask.MATCH in asks("On the operating side, how much of the net operating cost can the federal funds cover?")
+
+
+def test_an_office_without_a_state_row_reads_once_as_a_state_office():
+    from types import SimpleNamespace
+
+    from finder.answering.facts import office_phrase
+    from finder.catalog.offices import OfficeContact
+
+    federal = "https://www.fema.gov/grants/mitigation/state-contacts"
+    hit = SimpleNamespace(office=OfficeContact("State hazard mitigation office", None, None, federal, federal, None))
+    tail = "on the federal list of state contacts"
+    assert office_phrase(hit, link=False) == f"find your state hazard mitigation office {tail}"
+    hit.office = OfficeContact("State hazard mitigation office", "TX", None, federal, federal, None)
+    assert office_phrase(hit, link=False) == f"find Texas's hazard mitigation office {tail}"
+    hit.office = OfficeContact("Drinking water SRF program", None, None, federal, federal, None)
+    assert office_phrase(hit, link=False).startswith("find your state's drinking water SRF program")
