@@ -13,6 +13,7 @@ from typing import Any
 
 import gradio as gr
 
+from finder import database
 from finder.catalog.applicants import LABELS
 from finder.catalog.rules import STATES
 from finder.catalog.vocab import Applicant
@@ -148,6 +149,7 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
     """The app. Its cache and exports live in this process's folder (ui/server.py), which Gradio is pointed
     at here, before any component exists; files in it older than ten minutes are deleted."""
     finder = finder or Finder(settings)
+    database.configure(settings)  # this index's ratings go to FINDER_DATABASE_URL when set (ui/feedback.py)
     cache = server.cache_for(settings)
     os.environ["GRADIO_TEMP_DIR"] = str(cache.gradio)
     guard = LoginGuard(settings)

@@ -105,9 +105,10 @@ def test_shortlist_exports_csv_and_brief(finder, tmp_path):
     assert "<h1>Federal funding shortlist</h1>" in html and "Safe Streets" in html and "index refreshed" in html
 
 
-def test_login_slows_down_per_client_and_per_account_and_binds_and_expires(small_index, caplog):
+def test_login_slows_down_per_client_and_per_account_and_binds_and_expires(small_index, caplog, tmp_path):
     now = [1000.0]
     s = small_index.model_copy(update={"admin_password": SecretStr("s3cret"), "admin_lockout_seconds": 60,
+                                       "database_url": f"sqlite:///{tmp_path}/store.db",
                                        "admin_idle_minutes": 1, "admin_account_delay_seconds": 4})
     guard = LoginGuard(s, clock=lambda: now[0])
     with caplog.at_level(logging.INFO, logger="ui.login"):
