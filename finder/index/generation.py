@@ -135,10 +135,10 @@ class Generation:
         for start in range(0, len(ids), BATCH):
             self._col(table).delete(ids=ids[start:start + BATCH])
 
-    def query(self, vector: list[float], k: int) -> list[tuple[str, float]]:
-        """Nearest programs as (id, cosine similarity)."""
+    def query(self, vector: list[float], k: int, size: int | None = None) -> list[tuple[str, float]]:
+        """Nearest programs as (id, cosine similarity); `size`, when the caller knows it, saves counting them."""
         try:
-            n = min(k, self.programs.count())
+            n = min(k, self.programs.count() if size is None else size)
             if n == 0:
                 return []
             got = self.programs.query(query_embeddings=[vector], n_results=n,  # type: ignore[arg-type]

@@ -92,7 +92,7 @@ class Snapshot:
         return self.embedder.embed_queries(texts)
 
     def dense(self, vector: list[float], k: int) -> list[tuple[str, float]]:
-        return self.generation.query(vector, k)
+        return self.generation.query(vector, k, size=len(self.programs))  # the generation's size, known here
 
     @property
     def refreshed_at(self) -> str | None:
