@@ -20,7 +20,7 @@ from finder.database import DatabaseError
 from finder.engine import Finder
 from finder.errors import FinderError
 from finder.text import csv_cell, safe_url
-from ui import feedback
+from ui import exports, feedback
 from ui.session import ChatSession, Turn, make_profile, used_for
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,7 @@ def export_shortlist(finder: Finder, saved: list[str], session: ChatSession, fol
     fd2, brief_name = tempfile.mkstemp(prefix="shortlist-brief-", suffix=".html", dir=folder)
     with os.fdopen(fd2, "w", encoding="utf-8") as fh:
         fh.write(brief)
+    exports.save(finder.settings, folder.name, [Path(csv_name), Path(brief_name)])  # links work on every replica
     return Path(csv_name), Path(brief_name)
 
 

@@ -167,3 +167,19 @@ def test_the_ingest_lock_is_held_in_the_database(shared, tmp_path):
         refresh(other, notice_paths=[], wait=1)
     with database.ingest_lock(other, wait=0):
         pass  # released: the next writer gets it
+
+
+def test_a_shortlist_export_made_on_one_replica_downloads_from_the_other(replicas):
+    ids, session = raw.fn_ids(replicas[0]), secrets.token_hex(6)
+    raw.join(replicas[0], ids["ask"], ["Tell me about SS4A", None, "city", "", ""], session).raise_for_status()
+    raw.results(replicas[0], session)
+    out = raw.call(replicas[0], ids["on_export"], [None, ["20.939"]], session)
+    paths = [f["path"] for f in out[0]["value"]]
+    assert len(paths) == 2 and all("/exports/" in p for p in paths), out
+    for path in paths:
+        here = httpx.get(f"{replicas[0]}gradio_api/file={path}", timeout=30)
+        there = httpx.get(f"{replicas[1]}gradio_api/file={path}", timeout=30)
+        assert here.status_code == there.status_code == 200 and here.content == there.content
+        assert b"Safe Streets" in there.content and there.headers["x-content-type-options"] == "nosniff"
+    forged = paths[0].rsplit("/", 1)[0] + "/shortlist-nothere.csv"
+    assert httpx.get(f"{replicas[1]}gradio_api/file={forged}", timeout=30).status_code == 404
