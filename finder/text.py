@@ -14,6 +14,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 ALN = r"\d\d\.\d{3}"  # Assistance Listing Number, NN.NNN
 ALN_RE = re.compile(rf"\b{ALN}\b")
+_CITED_ALN = re.compile(rf"(?<!CFR )(?<!C\.F\.R\. )(?<!§ )(?<!§)(?<!§§ )(?<![Pp]art )(?<![Ss]ection )(?<![Ss]ec\. )"
+                        rf"\b{ALN}\b")
 RECORD_ID = rf"{ALN}(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?"  # an ALN, or an ALN plus a sub-program slug
 NOTICE_ID = r"\d{1,12}"  # a Grants.gov OpportunityID: digits only
 # For short text only (an LLM lead): on long text full of `<` these backtrack; `strip_markup` does not.
@@ -96,7 +98,7 @@ def inert(text: str) -> str:
 @functools.lru_cache(maxsize=16_384)  # the same catalog texts on every answer: made inert once (issue 24)
 def _inert(text: str) -> str:
     t = URL.sub("[link removed]", strip_markup(text))
-    t = ALN_RE.sub("[number removed]", t)  # only the finder itself cites ALNs
+    t = _CITED_ALN.sub("[number removed]", t)  # only the finder itself cites ALNs ("31 CFR 34.302" is a rule)
     t = re.sub(r"[\[\]<>`*_|#]", "", t)
     return " ".join(t.split())
 

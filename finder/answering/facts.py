@@ -43,8 +43,13 @@ def short_name(op: Opportunity) -> str:
     return name if name and len(name) <= 40 else op.title
 
 
+# A sentence ends at . ! or ? before a capital or an opening bracket, not after "U.S.C." or "e.g." and the like.
+_SENTENCE_END = re.compile(r"(?<!\bU\.S\.)(?<!\bU\.S\.C\.)(?<!\bC\.F\.R\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bNo\.)"
+                           r"(?<!\bSec\.)(?<!\bsec\.)(?<!\bPub\.)(?<!\bL\.)(?<=[.!?])\s+(?=[A-Z(\"'])")
+
+
 def first_sentences(text: str, n: int = 2) -> str:
-    return " ".join(re.split(r"(?<=[.!?])\s+", text.strip())[:n])
+    return " ".join(_SENTENCE_END.split(text.strip())[:n])
 
 
 def amount(op: Opportunity) -> str | None:
