@@ -11,8 +11,6 @@ import datetime as dt
 import os
 import platform
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,36 +61,20 @@ def latencies(finders: dict[str, Finder], texts: list[str], rounds: int = 2) -> 
             for k, v in times.items()}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def serve_and_load(index: Path, data: Path, notices: Path, loads: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """One `finder serve` process; the load test's (users, questions each) rounds against its JSON API, then its
+    peak RSS."""
+    from benchmarks.load_test import run as load
+    from benchmarks.load_test import serving
 
-
-def serve_and_load(index: Path, data: Path, notices: Path, users: int, per_user: int) -> dict[str, Any]:
-    port = free_port()
-    env = {**os.environ, **env_for(index, data, notices), "FINDER_PORT": str(port), "FINDER_CONCURRENCY": "4"}
-    proc = subprocess.Popen([sys.executable, "-m", "ui", "serve"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        time.sleep(1.0)
-        from benchmarks.load_test import run as load
-
-        result = load(f"http://127.0.0.1:{port}/", users, per_user, time_limit=300)
+    with serving(env_for(index, data, notices)) as (url, proc):
+        load(url, 2, 3)  # warm up
+        results = [load(url, users, per_user, time_limit=300) for users, per_user in loads]
         status = Path(f"/proc/{proc.pid}/status").read_text()
-        hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-        result["serve_peak_rss_mb"] = hwm / 1024
-        return result
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    for r in results:
+        r["serve_peak_rss_mb"] = hwm / 1024
+    return results
 
 
 def machine() -> str:
@@ -222,12 +204,12 @@ def main() -> None:
             f"{'yes' if row['rejected'] else 'NO'}, {row['above_mb']}")
 
     # -- serving -----------------------------------------------------------------------------------
-    load = serve_and_load(tmp / "idx-catalog", catalog, none, users=20, per_user=10)
-    add("serve", "20 users x 10 questions via gradio_client: errors, p50 / p95 (ms)",
-        f"{load['errors']}, {load['p50_ms']:.0f} / {load['p95_ms']:.0f}")
-    add("serve", "served app throughput (answers/s), peak RSS (MB), catalog index",
-        f"{load['throughput_rps']:.1f}, {load['serve_peak_rss_mb']:.0f}")
-    big_load = serve_and_load(tmp / "idx-2480-50k", big, notices_dir, users=5, per_user=4)
+    for load in serve_and_load(tmp / "idx-catalog", catalog, none, [(1, 20), (20, 10), (50, 10)]):
+        add("serve", f"{load['users']} users x {load['requests'] // load['users']} questions, POST /api/ask: errors, "
+            "p50 / p95 (ms), answers/s", f"{load['errors']}, {load['p50_ms']:.0f} / {load['p95_ms']:.0f}, "
+            f"{load['throughput_rps']:.1f}")
+    add("serve", "served app peak RSS (MB), catalog index", f"{load['serve_peak_rss_mb']:.0f}")
+    big_load = serve_and_load(tmp / "idx-2480-50k", big, notices_dir, [(5, 4)])[0]
     add("serve", "peak RSS (MB) serving 2,480 programs + 50,000 notices (5x4 questions)",
         f"{big_load['serve_peak_rss_mb']:.0f} (errors {big_load['errors']})")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -39,6 +40,7 @@ LOW_MARGIN = 0.06
 IN_SCOPE_SURE = 0.33
 # a named program still needs some topical similarity: 'the stock PRICE of Tesla' is not about CDBG-PRICE
 NAMED_FLOOR = 0.2
+OFFICES_RECHECK = 5.0  # seconds between looks at the state-office folder for changed files
 NO_NOTICES = ("No Grants.gov notices are loaded yet, so I can't list deadlines. Ask about a kind of project "
               "(\"water grants closing soon\") to see the matching programs, or ask staff to fetch notices.")
 NO_DEADLINES = ("No Grants.gov notices are loaded, so I can't list deadlines yet. These programs match your "
@@ -64,10 +66,15 @@ class Finder:
         self.settings = settings
         self.index = index or Index(settings)
         self._offices: tuple[float, OfficeTable] | None = None
+        self._offices_checked = 0.0
 
     def offices(self) -> OfficeTable:
-        """The state-office table, reread when a file in its folder changes; bad files are left out (and
-        reported by `finder validate`)."""
+        """The state-office table, reread when a file in its folder changes (looked at no more than every
+        OFFICES_RECHECK seconds, not on every answer); bad files are left out (and reported by `finder validate`)."""
+        now = time.monotonic()
+        if self._offices is not None and now - self._offices_checked < OFFICES_RECHECK:
+            return self._offices[1]
+        self._offices_checked = now
         folder = Path(self.settings.offices_dir)
         stamp = max((f.stat().st_mtime for f in folder.glob("*.yaml")), default=0.0) if folder.is_dir() else 0.0
         if self._offices is None or self._offices[0] != stamp:

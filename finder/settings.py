@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="URL of a Chroma HTTP server (e.g. http://127.0.0.1:8000); unset uses the embedded store."
     )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the store all replicas share (ratings, admin login lockouts, shortlist "
+                          "exports, the ingest lock), e.g. postgresql://finder:secret@127.0.0.1:5432/finder; unset "
+                          "uses SQLite in the index folder (finder.db).")
     embedding_model: str = Field(
         default_factory=bundled_model_path,
         description="Path of a sentence-transformers model; default is the bundled all-MiniLM-L6-v2.",
@@ -104,7 +108,8 @@ class Settings(BaseSettings):
     max_request_kb: int = Field(256, description="Largest request body the web app reads, uploads aside, in KB.")
     max_shortlist: int = Field(50, description="Most programs one shortlist holds and exports.")
     max_ratings: int = Field(50, description="Most ratings one chat session may store.")
-    feedback_max_mb: int = Field(16, description="feedback.jsonl is rotated at this size; five old files are kept.")
+    feedback_max_mb: int = Field(16, description="The ratings store keeps about six times this much; the oldest "
+                                                 "ratings go first.")
     cache_dir: Path | None = Field(
         None, description="Folder for Gradio's upload cache and this app's exports, emptied at start and shutdown; "
                           "unset uses finder-cache under the system's temporary folder.")

@@ -6,6 +6,7 @@ over a field of 60,000 `<` once held the interpreter for seconds on every answer
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from typing import Any
@@ -91,6 +92,11 @@ def strip_markup(text: Any) -> str:
 
 def inert(text: str) -> str:
     """Catalog and feed text made safe to show as Markdown: no tags, links, images or citations of ours."""
+    return _inert(text) if isinstance(text, str) else _inert.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=16_384)  # the same catalog texts on every answer: made inert once (issue 24)
+def _inert(text: str) -> str:
     t = URL.sub("[link removed]", strip_markup(text))
     t = _CITED_ALN.sub("[number removed]", t)  # only the finder itself cites ALNs ("31 CFR 34.302" is a rule)
     t = re.sub(r"[\[\]<>`*_|#]", "", t)
@@ -116,6 +122,13 @@ def official_host(host: str) -> bool:
 
 
 def safe_url(url: Any) -> str | None:
+    """The link as it may be shown (https, official host, Markdown-safe), or None when it must not be
+    (see `_safe_url`); each distinct link is checked once."""
+    return _safe_url(url) if isinstance(url, str) else None
+
+
+@functools.lru_cache(maxsize=16_384)
+def _safe_url(url: str) -> str | None:
     """The link as it may be shown (https, official host, Markdown-safe), or None when it must not be.
 
     Refused: other schemes (javascript:, data:, file:), credentials, ports, IP and dotless hosts

@@ -2,7 +2,8 @@
 
 Only records whose content hash changed are embedded. The new generation is built aside and the
 pointer moves only once it is complete, so a bad file, a crash or a kill leaves the old one serving.
-One writer at a time, through a file lock.
+One writer at a time, through the ingest lock (finder/database.py: a file lock, or a PostgreSQL advisory lock
+when FINDER_DATABASE_URL names one, so replicas on several machines take turns).
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
+from finder import database
 from finder.catalog.model import Opportunity, content_hash, scan_catalog, search_text
 from finder.catalog.notices import Notice
-from finder.errors import FinderError, IngestLockedError, RecordError, StoreUnavailableError
+from finder.errors import FinderError, RecordError, StoreUnavailableError
 from finder.index.embeddings import Embedder
 from finder.index.generation import NOTICES, PROGRAMS, Generation, Row
 from finder.index.store import Store
@@ -191,16 +191,8 @@ def refresh(settings: Settings, *, embedder: Embedder | None = None, data_dir: P
     embedder = embedder or Embedder.of(settings)
     store = Store(settings, embedder)
     Path(settings.index_dir).mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(Path(settings.index_dir) / "ingest.lock"))
-    try:
-        lock.acquire(timeout=wait)
-    except Timeout:
-        raise IngestLockedError(
-            f"another `finder ingest` is running (lock {lock.lock_file}); wait for it to finish, "
-            "or pass --wait SECONDS"
-        ) from None
     notes: list[str] = []
-    try:
+    with database.ingest_lock(settings, wait):
         data = data_dir or Path(settings.data_dir)
         paths = notice_files(Path(settings.notices_dir), notes) if notice_paths is None else notice_paths
         last = still_unchanged(settings, store, data, paths)
@@ -214,8 +206,6 @@ def refresh(settings: Settings, *, embedder: Embedder | None = None, data_dir: P
                              notices=report.notices_unchanged + report.notices_added + report.notices_updated)
         report.notes[:0] = notes
         return report
-    finally:
-        lock.release()
 
 
 def _unchanged(store: Store, last: dict[str, Any], started: float) -> IngestReport:

@@ -13,6 +13,7 @@ from typing import Any
 
 import gradio as gr
 
+from finder import database
 from finder.catalog.applicants import LABELS
 from finder.catalog.rules import STATES
 from finder.catalog.vocab import Applicant
@@ -99,9 +100,14 @@ def _ask_tab(finder: Finder, exports: Path) -> gr.Textbox:
             shortlist_files = gr.File(label="Shortlist (CSV and printable brief)", file_count="multiple",
                                       visible=False, elem_id="shortlist-files")
 
-    def on_ask(message, sess, a, s, p):
-        for messages, html, new, problem, cleared in chat.respond_stream(finder, sess, message, a, s, p):
-            yield messages, html, new, problem, cleared, gr.update(choices=chat.shortlist_choices(new), value=[])
+    if finder.settings.llm_enabled:  # the lead streams in, one checked sentence at a time: a generator
+        def on_ask(message, sess, a, s, p):
+            for messages, html, new, problem, cleared in chat.respond_stream(finder, sess, message, a, s, p):
+                yield messages, html, new, problem, cleared, gr.update(choices=chat.shortlist_choices(new), value=[])
+    else:  # one answer, one update: Gradio sends the history and cards once, with no generator round trips
+        def on_ask(message, sess, a, s, p):
+            messages, html, new, problem, cleared = chat.respond(finder, sess, message, a, s, p)
+            return messages, html, new, problem, cleared, gr.update(choices=chat.shortlist_choices(new), value=[])
 
     outs = [conversation, cards, session, note, box, pick]
     box.submit(on_ask, [box, session, applicant, state, population], outs, api_visibility="private")
@@ -148,6 +154,7 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
     """The app. Its cache and exports live in this process's folder (ui/server.py), which Gradio is pointed
     at here, before any component exists; files in it older than ten minutes are deleted."""
     finder = finder or Finder(settings)
+    database.configure(settings)  # this index's ratings go to FINDER_DATABASE_URL when set (ui/feedback.py)
     cache = server.cache_for(settings)
     os.environ["GRADIO_TEMP_DIR"] = str(cache.gradio)
     guard = LoginGuard(settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import logging
 import os
 import tempfile
 from collections import deque
@@ -15,12 +16,14 @@ from typing import Any
 
 from finder.answering.facts import display_name, next_deadline, verdict_phrase
 from finder.answering.html import cards, escape
+from finder.database import DatabaseError
 from finder.engine import Finder
 from finder.errors import FinderError
 from finder.text import csv_cell, safe_url
-from ui import feedback
+from ui import exports, feedback
 from ui.session import ChatSession, Turn, make_profile, used_for
 
+log = logging.getLogger(__name__)
 ANNOUNCE = '<p class="sr-only" role="status" aria-live="polite">{}</p>'
 
 
@@ -60,6 +63,14 @@ def respond_stream(finder: Finder, session: ChatSession | None, message: str, ap
 
 def rate(finder: Finder, session: ChatSession, index: int, liked: bool) -> str:
     """Record a thumb on one of this session's answers; the same thumb again retracts it."""
+    try:
+        return _rate(finder, session, index, liked)
+    except DatabaseError as exc:
+        log.warning("rating not stored: %s", exc)
+        return "Sorry, your rating could not be saved just now; please try again later."
+
+
+def _rate(finder: Finder, session: ChatSession, index: int, liked: bool) -> str:
     turn = session.turn_at(index)
     if turn is None:
         return "That message is not an answer from this session."
@@ -146,6 +157,7 @@ def export_shortlist(finder: Finder, saved: list[str], session: ChatSession, fol
     fd2, brief_name = tempfile.mkstemp(prefix="shortlist-brief-", suffix=".html", dir=folder)
     with os.fdopen(fd2, "w", encoding="utf-8") as fh:
         fh.write(brief)
+    exports.save(finder.settings, folder.name, [Path(csv_name), Path(brief_name)])  # links work on every replica
     return Path(csv_name), Path(brief_name)
 
 

@@ -19,11 +19,15 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import delete, select
+
+from finder import database
+from finder.database import strikes
 from finder.settings import Settings
 
 log = logging.getLogger(__name__)
-MAX_CLIENTS = 10_000  # remembered clients with recent failures; the oldest are forgotten first
 
 
 @dataclass
@@ -47,57 +51,61 @@ class _Strikes:
         return max(0.0, self.last + min(cap, 2.0 ** (self.count - free)) - now)
 
 
+ACCOUNT = "*account*"  # the strikes row of the one admin account (no client address contains '*')
+
+
 @dataclass
 class LoginGuard:
+    """The login's strikes live in the shared store (finder/database.py), so every replica counts the same wrong
+    passwords and imposes the same waits; a login's grant stays with the process that issued it, as the session
+    that holds its token does (replicas are sticky: see the README)."""
+
     settings: Settings
-    clock: object = time.monotonic
-    _clients: dict[str, _Strikes] = field(default_factory=dict)
-    _account: _Strikes = field(default_factory=_Strikes)
+    clock: object = time.time  # wall-clock seconds: replicas compare each other's timestamps
     _grants: dict[str, _Grant] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)  # one login at a time in a process
 
     def _now(self) -> float:
         return self.clock()  # type: ignore[operator]
 
-    def _strikes(self, client: str, now: float) -> _Strikes:
-        s = self._clients.get(client)
-        if s is not None and now - s.last > self.settings.admin_lockout_seconds:
-            s = self._clients[client] = _Strikes()  # quiet for a long while: forgiven
-        if s is None:
-            if len(self._clients) >= MAX_CLIENTS:
-                del self._clients[min(self._clients, key=lambda k: self._clients[k].last)]
-            s = self._clients[client] = _Strikes()
-        if now - self._account.last > self.settings.admin_lockout_seconds:
-            self._account = _Strikes()
-        return s
+    def _strikes(self, conn: Any, who: str, now: float) -> _Strikes:
+        row = conn.execute(select(strikes.c.count, strikes.c.last).where(strikes.c.who == who)).first()
+        if row is None or now - row.last > self.settings.admin_lockout_seconds:  # quiet for a long while: forgiven
+            return _Strikes()
+        return _Strikes(row.count, row.last)
 
     def login(self, attempt: str, client: str, agent: str) -> tuple[str | None, str]:
         """(token, message). A try during a wait is refused without reading the password."""
         s = self.settings
         if s.admin_password is None:
             return None, "The admin tab is disabled: set FINDER_ADMIN_PASSWORD and restart."
-        now = self._now()
-        with self._lock:
-            mine = self._strikes(client, now)
+        now, who = self._now(), client[:200]
+        with self._lock, database.begin(s) as conn:
+            mine, account = self._strikes(conn, who, now), self._strikes(conn, ACCOUNT, now)
             wait = max(mine.wait(now, s.admin_max_attempts, s.admin_lockout_seconds),
-                       self._account.wait(now, s.admin_max_attempts, s.admin_account_delay_seconds))
+                       account.wait(now, s.admin_max_attempts, s.admin_account_delay_seconds))
             if wait > 0:
                 return None, f"Too many wrong passwords. Try again in {math.ceil(wait)} s."
             if hmac.compare_digest((attempt or "").encode(), s.admin_password.get_secret_value().encode()):
-                self._clients.pop(client, None)
-                self._account = _Strikes()
+                conn.execute(delete(strikes).where(strikes.c.who.in_([who, ACCOUNT])))
                 token = secrets.token_urlsafe(24)
-                self._grants[token] = _Grant(client, agent, now)
+                with self._lock:
+                    self._grants[token] = _Grant(client, agent, now)
                 log.info("admin login from %s", client)
                 return token, ""
-            for strikes, who in ((mine, f"client {client}"), (self._account, "the admin account")):
-                strikes.count, strikes.last = strikes.count + 1, now
-                if strikes.count >= s.admin_max_attempts:
-                    cap = s.admin_lockout_seconds if strikes is mine else s.admin_account_delay_seconds
-                    log.warning("admin login locked for %s: %d wrong passwords in a row, next try in %.0f s",
-                                who, strikes.count, strikes.wait(now, s.admin_max_attempts, cap))
-            log.info("wrong admin password from %s (%d in a row)", client, mine.count)
-            return None, "Wrong password."
+            forgiven = [k for k, v in ((who, mine), (ACCOUNT, account)) if v.count == 0]
+            conn.execute(delete(strikes).where(strikes.c.who.in_(forgiven) |
+                                               (strikes.c.last < now - s.admin_lockout_seconds)))
+            for key in (who, ACCOUNT):
+                database.upsert_add(conn, key, now)
+            mine, account = self._strikes(conn, who, now), self._strikes(conn, ACCOUNT, now)
+        for strikes_, name, cap in ((mine, f"client {client}", s.admin_lockout_seconds),
+                                    (account, "the admin account", s.admin_account_delay_seconds)):
+            if strikes_.count >= s.admin_max_attempts:
+                log.warning("admin login locked for %s: %d wrong passwords in a row, next try in %.0f s",
+                            name, strikes_.count, strikes_.wait(now, s.admin_max_attempts, cap))
+        log.info("wrong admin password from %s (%d in a row)", client, mine.count)
+        return None, "Wrong password."
 
     def check(self, token: str | None, client: str, agent: str) -> bool:
         """True while the token is valid for this client and browser and has been used recently enough."""

@@ -3,7 +3,8 @@
 - Deep links are refused in every encoding (`?deep%5Flink=`), and so is the route that makes them.
 - Only `ask` answers on the call routes (/gradio_api/call/, /run/, /api/); every other event is reachable
   only as the page reaches it, through the queue with a session, and checks that session itself.
-- Cached files are served only from the exports folder: an upload is never downloadable, by anyone.
+- Cached files are served only from the exports folder: an upload is never downloadable, by anyone. An export
+  not in this process's folder is looked up in the shared store (ui/exports.py), so links work on every replica.
 - Every POST states its length; an upload request may carry FINDER_MAX_UPLOAD_MB in all (its files
   together), any other body FINDER_MAX_REQUEST_KB; more is 413 before a byte is read. One client may
   upload twice FINDER_MAX_UPLOAD_MB in ten minutes (429 past that), so anonymous uploads cannot fill the disk.
@@ -21,11 +22,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, unquote_plus
 
-from starlette.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from finder.database import DatabaseError
 from finder.settings import Settings
-from ui import clients
+from ui import clients, exports
 
 CALL = re.compile(r"^/gradio_api/(?:call/v2|call|run|api)/([^/]+)")
 FILES = ("/gradio_api/file=", "/gradio_api/file/")
@@ -71,12 +74,33 @@ class Guard:
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path.startswith(FILES) and scope.get("method") in ("GET", "HEAD"):
+            target = unquote(path[len(FILES[0]):])
+            if not (self.exported(target) and Path(target).is_file()):  # not here: another replica's export?
+                await self.from_store(target, scope, receive, send)
+                return
         refusal = self.refusal(scope) if scope["type"] == "http" else None
         if refusal is not None:
             status, text = refusal
             await PlainTextResponse(text, status_code=status, headers={"Connection": "close"})(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def from_store(self, target: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """A shortlist export made on another replica (or before a restart), from the shared store; else 404."""
+        try:
+            found = await run_in_threadpool(exports.stored, self.settings, target)
+        except DatabaseError:
+            found = None
+        if found is None:
+            await PlainTextResponse("Not found.", status_code=404)(scope, receive, send)
+            return
+        content, media = found
+        name = Path(target).name
+        headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
+                   "Content-Disposition": f'{"attachment" if name.endswith(".csv") else "inline"}; filename="{name}"'}
+        await Response(content, media_type=media, headers=headers)(scope, receive, send)
 
     def refusal(self, scope: Scope) -> tuple[int, str] | None:
         path, query = scope.get("path", ""), scope.get("query_string", b"").decode("latin-1")

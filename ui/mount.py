@@ -1,10 +1,10 @@
-"""Everything the app serves besides its Gradio pages, attached in one place: the CommonGrants API, the deadline
-calendar and the new-notices feed (HTTP routes on Gradio's FastAPI app), and the MCP tools (Gradio's built-in
-MCP server, on only with FINDER_MCP=1).
+"""Everything the app serves besides its Gradio pages, attached in one place: the JSON API, the CommonGrants API,
+the deadline calendar and the new-notices feed (HTTP routes on Gradio's FastAPI app), and the MCP tools (Gradio's
+built-in MCP server, on only with FINDER_MCP=1).
 
 ui/app.py calls `attach` while building the Blocks and `launch_options` / `launching` when launching; the work
-itself lives in ui/commongrants_api.py, ui/calendar_feed.py and ui/mcp_tools.py. Every route is read-only and
-reads the current index snapshot the way the chat does.
+itself lives in ui/api.py, ui/commongrants_api.py, ui/calendar_feed.py and ui/mcp_tools.py. Every route is
+read-only and reads the current index snapshot the way the chat does.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from finder.catalog.rules import STATES
 from finder.engine import Finder
 from finder.errors import FinderError
 from finder.settings import Settings
-from ui import calendar_feed, commongrants_api, inputs, mcp_tools
+from ui import api, calendar_feed, commongrants_api, inputs, mcp_tools
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024  # a CommonGrants search request is a small JSON object
@@ -41,7 +41,7 @@ def attach(demo: gr.Blocks, settings: Settings, finder: Finder) -> None:
     gate = mcp_tools.Gate(settings.concurrency)
     if settings.mcp:
         mcp_tools.register(finder, gate)
-    demo.finder_routes = routes(finder, gate).routes  # type: ignore[attr-defined]
+    demo.finder_routes = routes(finder, gate, settings).routes  # type: ignore[attr-defined]
 
 
 def launch_options(demo: gr.Blocks, settings: Settings) -> dict[str, Any]:
@@ -82,8 +82,9 @@ def _error(status: int, message: str) -> PlainTextResponse:
     return PlainTextResponse(message + "\n", status_code=status)
 
 
-def routes(finder: Finder, gate: mcp_tools.Gate) -> APIRouter:
+def routes(finder: Finder, gate: mcp_tools.Gate, settings: Settings | None = None) -> APIRouter:
     router = APIRouter()
+    router.include_router(api.router(finder, gate, settings or finder.settings))
     _common_grants(router, finder, gate)
     _calendars(router, finder)
     return router

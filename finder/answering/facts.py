@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from finder.answering.types import Hit, NoticeView
 from finder.catalog.applicants import LABELS
@@ -48,6 +49,7 @@ _SENTENCE_END = re.compile(r"(?<!\bU\.S\.)(?<!\bU\.S\.C\.)(?<!\bC\.F\.R\.)(?<!\b
                            r"(?<!\bSec\.)(?<!\bsec\.)(?<!\bPub\.)(?<!\bL\.)(?<=[.!?])\s+(?=[A-Z(\"'])")
 
 
+@lru_cache(maxsize=16_384)  # a record's summary, split on every answer that shows it: once is enough
 def first_sentences(text: str, n: int = 2) -> str:
     return " ".join(_SENTENCE_END.split(text.strip())[:n])
 

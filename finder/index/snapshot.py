@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 from finder.catalog.model import Opportunity
 from finder.catalog.notices import Notice
 from finder.errors import IndexMissingError
@@ -92,7 +94,24 @@ class Snapshot:
         return self.embedder.embed_queries(texts)
 
     def dense(self, vector: list[float], k: int) -> list[tuple[str, float]]:
-        return self.generation.query(vector, k)
+        """Nearest programs as (id, cosine similarity): exact, over this generation's vectors held in memory (read
+        once, at the first query), instead of a store query per answer; ties keep the stored order."""
+        ids, matrix = self._vectors
+        if not ids:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        scores = matrix @ (query / (np.linalg.norm(query) or 1.0))
+        n = min(k, len(ids))
+        top = np.argpartition(-scores, n - 1)[:n] if n < len(ids) else np.arange(len(ids))
+        top = top[np.lexsort((top, -scores[top]))]
+        return [(ids[i], float(scores[i])) for i in top]
+
+    @cached_property
+    def _vectors(self) -> tuple[list[str], np.ndarray]:
+        ids, vecs = self.generation.vectors()
+        matrix = np.asarray(vecs, dtype=np.float32).reshape(len(ids), -1)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return ids, matrix / np.where(norms == 0, 1.0, norms)  # cosine, as the store's "hnsw:space"
 
     @property
     def refreshed_at(self) -> str | None:

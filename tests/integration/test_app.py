@@ -97,6 +97,18 @@ def test_one_rating_is_one_plain_row_with_its_own_reason_and_unclick_retracts(fi
     assert "not an answer" in chat.rate(f, ChatSession(), 1, True)  # another session's message
 
 
+def test_a_rating_the_store_cannot_take_is_a_plain_apology(finder, small_index, tmp_path):
+    from finder import database
+
+    f = Finder(small_index)
+    f.settings = small_index.model_copy(update={"index_dir": tmp_path,
+                                                "database_url": "sqlite:////proc/no-such-folder/finder.db"})
+    f.index = finder.index
+    database.configure(f.settings)
+    _, _, session, *_ = turn(f, "Tell me about SS4A", "city")
+    assert chat.rate(f, session, 1, True) == "Sorry, your rating could not be saved just now; please try again later."
+
+
 def test_shortlist_exports_csv_and_brief(finder, tmp_path):
     _, _, session, *_ = turn(finder, "Tell me about SS4A", "city")
     csv_path, brief = chat.export_shortlist(finder, ["20.939"], session, tmp_path)
@@ -105,9 +117,10 @@ def test_shortlist_exports_csv_and_brief(finder, tmp_path):
     assert "<h1>Federal funding shortlist</h1>" in html and "Safe Streets" in html and "index refreshed" in html
 
 
-def test_login_slows_down_per_client_and_per_account_and_binds_and_expires(small_index, caplog):
+def test_login_slows_down_per_client_and_per_account_and_binds_and_expires(small_index, caplog, tmp_path):
     now = [1000.0]
     s = small_index.model_copy(update={"admin_password": SecretStr("s3cret"), "admin_lockout_seconds": 60,
+                                       "database_url": f"sqlite:///{tmp_path}/store.db",
                                        "admin_idle_minutes": 1, "admin_account_delay_seconds": 4})
     guard = LoginGuard(s, clock=lambda: now[0])
     with caplog.at_level(logging.INFO, logger="ui.login"):

@@ -9,6 +9,7 @@ from finder.engine import Finder
 from tests.conftest import ROOT, free_port
 from tests.grants_gov_server import FakeGrantsGov
 from ui import app as ui_app
+from ui import feedback
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -195,19 +196,16 @@ def test_axe_finds_no_violations_on_any_tab_before_and_after_an_answer(page, ser
 
 
 def test_one_thumb_click_is_one_plain_row_with_its_own_reason(page):
-    import json
-
     page.set_viewport_size({"width": 1200, "height": 900})
     page.get_by_role("tab", name="Ask").click()
-    path = SETTINGS[0].index_dir / "feedback.jsonl"
-    before = len(path.read_text().splitlines()) if path.exists() else 0
+    before = len(feedback.read_all(SETTINGS[0].index_dir))
     answers = page.locator("#chat [data-testid=bot]").count()
     ask(page, "Tell me about WIFIA")  # earlier answers name WIFIA too: wait for this answer, not for the words
     page.wait_for_function(f"document.querySelectorAll('#chat [data-testid=bot]').length > {answers}",
                            timeout=60_000)
     page.locator("#chat").get_by_role("button", name="Like").last.click()
     page.get_by_text("your rating was saved").wait_for(timeout=30_000)
-    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    rows = feedback.read_all(SETTINGS[0].index_dir)
     assert len(rows) == before + 1 and rows[-1]["question"] == "Tell me about WIFIA" and rows[-1]["liked"]
     assert "[" not in rows[-1]["question"] and rows[-1]["shown"][0] == "66.958"
 

@@ -25,7 +25,8 @@ from ui import app as ui_app
 def served(small_index, tmp_path_factory):
     settings = small_index.model_copy(update={
         "port": free_port(), "admin_password": SecretStr("s3cret-pass"), "max_upload_mb": 1, "header_timeout": 1.0,
-        "queue_per_client": 3, "cache_dir": tmp_path_factory.mktemp("cache"), "trusted_proxies": []})
+        "queue_per_client": 3, "cache_dir": tmp_path_factory.mktemp("cache"), "trusted_proxies": [],
+        "database_url": f"sqlite:///{tmp_path_factory.mktemp('store')}/store.db"})
     demo = ui_app.build_app(settings, Finder(settings))
     ui_app.launch(demo, settings, prevent_thread_lock=True)
     yield f"http://127.0.0.1:{settings.port}/", demo, settings
@@ -73,11 +74,12 @@ def test_rotating_x_forwarded_for_gets_no_extra_guesses(served, caplog):
     assert "Try again in" in str(out)
 
 
-def test_behind_a_trusted_proxy_many_addresses_still_share_the_account_wait(small_index):
+def test_behind_a_trusted_proxy_many_addresses_still_share_the_account_wait(small_index, tmp_path):
     from ui.login import LoginGuard
 
     now = [0.0]
-    settings = small_index.model_copy(update={"admin_password": SecretStr("s3cret-pass")})
+    settings = small_index.model_copy(update={"admin_password": SecretStr("s3cret-pass"),
+                                              "database_url": f"sqlite:///{tmp_path}/store.db"})
     guard = LoginGuard(settings, clock=lambda: now[0])
     read = sum(guard.login("wrong", f"10.2.0.{i}", "ua")[1] == "Wrong password." for i in range(200))
     assert read == 10  # two hundred addresses at once: ten guesses, then everyone waits

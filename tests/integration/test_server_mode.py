@@ -80,8 +80,8 @@ def test_server_gone_is_a_clear_error_then_recovers(server, server_settings):
     fresh = Finder(server_settings)
     with pytest.raises(StoreUnavailableError, match="Chroma server"):
         fresh.search("SS4A", k=1)
-    with pytest.raises(StoreUnavailableError, match="Chroma server"):
-        finder.search("SS4A", k=1)  # the reader that was serving gets the same clear error mid-query
+    # the reader that was serving holds its generation in memory, vectors included: it keeps answering
+    assert finder.search("SS4A", k=1)[0].aln == "20.939"
     server["proc"] = start_chroma(server["path"], server["port"])
     assert Finder(server_settings).search("SS4A", k=1)[0].aln == "20.939"
     assert finder.search("SS4A", k=1)[0].aln == "20.939"  # and recovers once the server is back

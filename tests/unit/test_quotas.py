@@ -22,17 +22,27 @@ def test_a_session_keeps_the_300_characters_it_shows_and_its_last_turns():
     assert len(session.messages()) == 2 * MAX_TURNS
 
 
-def test_feedback_rotates_and_the_export_holds_every_file(tmp_path):
+def test_feedback_keeps_the_newest_ratings_up_to_its_cap_and_the_export_holds_them(tmp_path):
     for i in range(40):
         feedback.record(tmp_path, question=f"q{i}", answer="a" * 200, liked=True, shown=[], profile="p",
-                        generation="g", max_bytes=2_000)
-    current = feedback.feedback_file(tmp_path)
-    assert current.stat().st_size < 2_600 and current.with_name("feedback.jsonl.1").exists()
-    assert not current.with_name(f"feedback.jsonl.{feedback.KEEP_ROTATED + 1}").exists()
+                        generation="g", max_bytes=16_000)
+    keep = 16_000 * (feedback.KEEP_ROTATED + 1) // feedback.ROW_BYTES
+    rows = feedback.read_all(tmp_path)
+    assert [r["question"] for r in rows] == [f"q{i}" for i in range(40 - keep, 40)]
     out = feedback.export(tmp_path, tmp_path / "exports")
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert out.name.startswith("feedback-export-") and rows[-1]["question"] == "q39"
-    assert [int(r["question"][1:]) for r in rows] == sorted(int(r["question"][1:]) for r in rows)
+    exported = [json.loads(line) for line in out.read_text().splitlines()]
+    assert out.name.startswith("feedback-export-") and exported == rows
+
+
+def test_feedback_jsonl_of_an_older_version_is_imported_once(tmp_path):
+    old = {"id": "a" * 32, "at": "2026-11-01T00:00:00+00:00", "liked": False, "reason": "outdated",
+           "question": "q", "answer": "a", "shown": ["20.939"], "profile": "a city", "generation": "g1"}
+    feedback.feedback_file(tmp_path).write_text(json.dumps(old) + "\nnot json\n")
+    assert feedback.read_all(tmp_path) == [old]
+    assert not feedback.feedback_file(tmp_path).exists()
+    assert feedback.feedback_file(tmp_path).with_name("feedback.jsonl.imported").exists()
+    feedback.retract(tmp_path, old["id"])
+    assert feedback.read_all(tmp_path) == []
 
 
 def test_a_file_lists_fifty_problems_then_counts_the_rest():
