@@ -149,6 +149,10 @@ def main() -> None:
     cold_ask, _ = py("ui", "ask", "Tell me about SS4A", "--json", env=env_for(tmp / "idx-catalog", catalog, none))
     add("latency", "cold start to first answer (`finder ask`, new process) (s)", f"{cold_ask:.1f}")
 
+    _, words = py("benchmarks.card_words", str(tmp / "idx-catalog"), env=env_for(tmp / "idx-catalog", catalog, none))
+    add("answers", "card words under a 5-program answer, dev sets: answers, mean / median / max",
+        f"{words.get('answers')}, {words.get('mean_words')} / {words.get('median_words')} / {words.get('max_words')}")
+
     # -- scale -------------------------------------------------------------------------------------
     from benchmarks.generate_extract import catalog_alns, write_extract
     from ingest.listings import import_listings
