@@ -64,6 +64,11 @@ def day(d: dt.date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+def short_day(d: dt.date) -> str:
+    """A date for a table or a brief: '3 Dec 2026'."""
+    return f"{d.day} {d:%b %Y}"
+
+
 def notice_phrase(n: NoticeView) -> str:
     """'Open, closes 20 December 2026; awards up to $25.0 million, cost share required'."""
     when = day(n.close_date) if n.close_date else (inert(n.close_note) or "no close date given")
@@ -196,5 +201,30 @@ def office_phrase(hit: Hit, *, link: bool = True) -> str | None:
         name = inert(o.agency)
         return f"In {state}: {md_link(name, o.url)}" if link else f"In {state}: {name}"
     where = f"{state}'s" if state else "your state's"
-    text = f"find {where} {inert(o.title).lower()} on the federal list of state contacts"
+    title = re.sub(r"^state\s+", "", inert(o.title).lower())  # "your state's state department" says it twice
+    text = f"find {where} {title} on the federal list of state contacts"
     return f"{text} ({md_link('list', o.federal_list)})" if link and safe_url(o.federal_list) else text
+
+
+def share_phrase(hit: Hit) -> str:
+    """The asker's share of the cost in plain words, from the record's cost share: 'you pay at least 20%; up to
+    100% federal for off-system bridges'. Through a state, the state sets the local share, so it says that
+    before the federal rule; with no figures in the record, the record's text."""
+    cs = hit.program.cost_share
+    if cs is None:
+        return "not in the index; see the program page"
+    parts = []
+    if cs.applicant_min == 0:
+        parts.append("no match required")
+    elif cs.applicant_min is not None:
+        parts.append(f"you pay at least {cs.applicant_min}%")
+    elif cs.federal_max is not None:
+        parts.append(f"you pay at least {100 - cs.federal_max}% (the federal share is up to {cs.federal_max}%)")
+    if parts:
+        parts += [f"up to {c.federal_max}% federal for {inert(c.when)}" for c in cs.cases if c.federal_max is not None]
+    text = "; ".join(parts) if parts else inert(cs.text)  # no figure to say it in: the record's own words
+    v = hit.verdict
+    if v is not None and v.kind is VerdictKind.THROUGH:
+        office = f"the {inert(hit.office.agency)}" if hit.office and hit.office.agency else "the state"
+        return f"set by {office}, which passes the money on; the federal rule: {text}"
+    return text

@@ -30,7 +30,8 @@ def test_answer_cards_and_answering_for_match_what_was_used(finder):
     messages, cards, session, note, cleared = turn(finder, "Tell me about SS4A", "city", population="20k")
     assert messages[-1]["role"] == "assistant" and "Safe Streets" in messages[-1]["content"]
     assert "Answering for: a city, population 20,000" in messages[-1]["content"]
-    assert 'data-verdict="eligible"' in cards and "Answering for: a city, population 20,000" in cards
+    assert 'data-verdict="eligible"' in cards and 'data-for="a city, population 20,000"' in cards
+    assert "Answering for" not in cards  # said once, in the chat message
     assert cleared == "" and note == "" and session.conversation.last_ids[0] == "20.939"
     messages, cards, *_ = turn(finder, "Can a county apply for BRIC?", "city", session)
     assert "Answering for: a county" in messages[-1]["content"]  # the question's own words won for this turn
@@ -48,7 +49,18 @@ def test_chat_text_and_cards_do_not_repeat_program_details(finder):
     text = messages[-1]["content"]
     for detail in ("Pays for:", "Who applies:", "What it funds:", "FY20"):
         assert detail not in text
-    assert "Pays for" in cards and "Who applies" in cards
+    assert "Pays for" in cards and "Who applies" not in cards  # the verdict's reason says who applies
+    assert "Your state's office" not in cards and "ALN " not in cards  # the chat line has them
+    _, anyone, *_ = turn(finder, "drinking water loans")
+    assert "Who applies" in anyone  # with no applicant type there is no reason to say it
+
+
+def test_cards_give_the_askers_share_in_plain_words(finder):
+    _, cards, *_ = turn(finder, "Tell me about SS4A", "city")
+    assert "Your share:</span> you pay at least 20%" in cards
+    _, cards, *_ = turn(finder, "Tell me about the Drinking Water State Revolving Fund", "city", state="TX")
+    first = cards.split("</article>")[0]
+    assert "Your share:</span> set by the Texas Water Development Board" in first
 
 
 def test_population_and_state_inputs():

@@ -78,13 +78,13 @@ def test_question_gives_answer_with_card_and_badge(page):
 def test_profile_changes_the_verdicts(page):
     set_applicant(page, "Cities")
     ask(page, "Tell me about the Drinking Water State Revolving Fund")
-    page.wait_for_function("document.querySelector('#answering-for')?.innerText.includes('a city')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#answering-for')?.dataset.for.includes('a city')", timeout=60_000)
     first = page.locator("#cards .card").first
     assert first.get_attribute("data-id") == "66.468"
     assert first.locator(".badge").get_attribute("data-verdict") == "through_state"
     set_applicant(page, "States")
     ask(page, "Tell me about the Drinking Water State Revolving Fund")
-    page.wait_for_function("document.querySelector('#answering-for')?.innerText.includes('a state')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#answering-for')?.dataset.for.includes('a state')", timeout=60_000)
     assert page.locator("#cards .card").first.locator(".badge").get_attribute("data-verdict") == "eligible"
     page.screenshot(path=str(SHOTS / "02-profile-state.png"), full_page=True)
 
