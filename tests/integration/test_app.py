@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 from pydantic import SecretStr
@@ -110,11 +111,48 @@ def test_one_rating_is_one_plain_row_with_its_own_reason_and_unclick_retracts(fi
 
 
 def test_shortlist_exports_csv_and_brief(finder, tmp_path):
-    _, _, session, *_ = turn(finder, "Tell me about SS4A", "city")
-    csv_path, brief = chat.export_shortlist(finder, ["20.939"], session, tmp_path)
-    assert "Safe Streets and Roads for All" in csv_path.read_text() and "Eligible" in csv_path.read_text()
+    import csv
+    import datetime as dt
+
+    _, _, session, *_ = turn(finder, "Tell me about SS4A", "city", state="OH", population="20k")
+    saved = chat.save_picks(finder, session, [], ["20.939"])
+    assert saved == [{"id": "20.939", "applicant": "city", "state": "OH", "population": 20000}]
+    csv_path, brief = chat.export_shortlist(finder, saved, session, tmp_path, today=dt.date(2026, 12, 3))
+    assert csv_path.name == "funding-shortlist-2026-12-03.csv" and brief.name == "funding-shortlist-2026-12-03.html"
+    row = next(csv.DictReader(csv_path.open(encoding="utf-8")))
+    assert row["Program"].startswith("Safe Streets and Roads for All") and row["Can we apply?"] == "Eligible"
+    assert row["Verdict for"] == "a city, population 20,000, Ohio"
+    assert row["Your share of the cost"].startswith("you pay at least 20%") and row["Program page"].startswith("https")
     html = brief.read_text()
-    assert "<h1>Federal funding shortlist</h1>" in html and "Safe Streets" in html and "index refreshed" in html
+    assert "<h1>Federal funding shortlist</h1>" in html and "Prepared 3 Dec 2026" in html
+    assert "Verdicts are for a city, population 20,000, Ohio" in html
+    assert re.search(r"index refreshed \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC", html)  # not an ISO time
+
+
+def test_shortlist_names_the_state_office_and_keeps_each_askers_verdict(finder, tmp_path):
+    import csv
+
+    _, _, session, *_ = turn(finder, "Tell me about the Drinking Water State Revolving Fund", "city", state="TX")
+    saved = chat.save_picks(finder, session, [], ["66.468"])
+    _, _, session, *_ = turn(finder, "Tell me about the Drinking Water State Revolving Fund", "state", session)
+    assert chat.shortlist_rows(finder, saved, session)[0]["Can we apply?"].startswith("Not directly")  # as saved
+    row = next(csv.DictReader(chat.export_shortlist(finder, saved, session, tmp_path)[0].open(encoding="utf-8")))
+    assert row["State office"] == "Texas Water Development Board" and row["State office link"].startswith("https")
+    assert row["Your share of the cost"].startswith("set by the Texas Water Development Board")
+
+
+def test_shortlist_edits_and_checks_what_the_browser_sends(finder):
+    _, _, session, *_ = turn(finder, "drinking water loans", "city")
+    shown = [h.id for h in session.turns[-1].answer.shown]
+    saved = chat.save_picks(finder, session, [], shown[:3])
+    assert [e["id"] for e in saved] == shown[:3]
+    saved = chat.save_picks(finder, session, saved, shown[:1])  # unticking removes
+    assert [e["id"] for e in saved] == shown[:1]
+    assert chat.remove_from_shortlist(finder, saved, []) == []
+    forged = [{"id": "20.939", "applicant": "king", "state": "ZZ", "population": -5}, {"id": "nope"}, 7, "20.939"]
+    assert chat.keep_shortlist(finder, forged) == [{"id": "20.939", "applicant": "", "state": "", "population": None}]
+    labels = chat.shortlist_view(finder, saved)
+    assert labels[0][1] == shown[0] and "(for a city)" in labels[0][0]
 
 
 def test_login_slows_down_per_client_and_per_account_and_binds_and_expires(small_index, caplog):
@@ -157,12 +195,31 @@ def test_refresh_refuses_without_login(finder, small_index):
 def test_browse_rows_are_readable_counted_and_exported(finder, tmp_path):
     rows, ids = browse_tab.browse(finder, sector="water", applicant="city", state="TX")
     assert rows and len(rows) == len(ids)
-    assert all("_" not in r[2] and r[2] != "check" for r in rows)  # human labels, no raw codes
-    assert any(r[3].startswith("Not directly") for r in rows)
+    assert all("_" not in r[5] and r[5] != "check" for r in rows)  # human labels, no raw codes
+    assert any(r[1].startswith("Not directly") for r in rows)
     path = browse_tab.export_csv(rows, tmp_path)
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
-    assert text.splitlines()[0].startswith("Program,ALN") and len(text.splitlines()) == len(rows) + 1
+    assert text.splitlines()[0].startswith("Program,Your verdict") and len(text.splitlines()) == len(rows) + 1
+
+
+def test_browse_narrows_to_what_the_applicant_can_reach_and_to_live_programs(finder):
+    everyone, _ = browse_tab.browse(finder)
+    cities, ids = browse_tab.browse(finder, applicant="individual")
+    assert 0 < len(cities) < len(everyone) and not [r for r in cities if r[1].lower().startswith("not eligible")]
+    assert cities == browse_tab.browse(finder, applicant="individual", status="live")[0]
+    every, _ = browse_tab.browse(finder, status="all")
+    assert len(every) >= len(everyone) and all(r[2] in {"Ended", "Terminated", "Paused"}
+                                               for r in browse_tab.browse(finder, status="inactive")[0])
+    names = [r[0] for r in everyone]
+    assert "SS4A: Safe Streets and Roads for All" in names or any(n.startswith("SS4A") for n in names)
+
+
+def test_an_empty_browse_says_which_filter_emptied_it(finder):
+    rows, _ = browse_tab.browse(finder, text="bridge", sector="water")
+    assert rows == []
+    why = browse_tab.why_empty(finder, text="bridge", sector="water")
+    assert why.startswith("No programs match: without the search words") and "without the sector" in why
 
 
 def test_browse_row_opens_the_program_detail(finder):

@@ -101,7 +101,7 @@ def test_browse_tab_exports_csv(page, tmp_path):
     target = tmp_path / "export.csv"
     dl.value.save_as(target)
     lines = target.read_text().splitlines()
-    assert lines[0].startswith("Program,ALN") and len(lines) > 1
+    assert lines[0].startswith("Program,Your verdict") and len(lines) > 1
     assert "programs" in page.locator("#browse-count").inner_text()
     page.screenshot(path=str(SHOTS / "03-browse.png"), full_page=True)
 
