@@ -22,6 +22,7 @@ from finder.answering.facts import (
     status_label,
     verdict_phrase,
 )
+from finder.answering.html import escape
 from finder.answering.markdown import program_detail
 from finder.answering.types import Hit
 from finder.catalog.applicants import LABELS
@@ -29,7 +30,7 @@ from finder.catalog.eligibility import Asker
 from finder.catalog.model import Opportunity
 from finder.catalog.vocab import Applicant, VerdictKind
 from finder.engine import Finder
-from finder.text import csv_cell
+from finder.text import csv_cell, safe_url
 
 APPLICANTS = {a.value for a in Applicant}
 
@@ -103,12 +104,33 @@ def browse(finder: Finder, text: str = "", sector: str = "", applicant: str = ""
     return rows, [h.id for h in found]
 
 
+PHONE_LIST = 100  # programs the phone list shows at once; the filters narrow the rest
+
+
+def phone_list(rows: list[list[Any]], pids: list[str], finder: Finder) -> str:
+    """The rows as a stacked list for a narrow screen (the table is hidden there): each program on its own
+    lines, its name linked to its official page. Every value is escaped."""
+    programs = finder.index.snapshot().programs
+    items = []
+    for row, pid in zip(rows[:PHONE_LIST], pids[:PHONE_LIST], strict=False):
+        url = safe_url(programs[pid].url) if pid in programs else None
+        name = f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(row[0])}</a>' if url \
+            else escape(row[0])
+        facts = " · ".join(escape(f"{label}: {value}") for label, value in
+                           zip(BROWSE_COLUMNS[1:5], row[1:5], strict=True) if value)
+        items.append(f'<li><div class="name">{name}</div><div>{facts}</div></li>')
+    more = f"<p>Showing the first {PHONE_LIST} of {len(rows)}; narrow them with the filters.</p>" \
+        if len(rows) > PHONE_LIST else ""
+    return f'<ul aria-label="Programs">{"".join(items)}</ul>{more}'
+
+
 def why_empty(finder: Finder, **filters: Any) -> str:
     """Why a filter left no programs: which filters, set back alone, would show some, and how many."""
-    active = {k: v for k, v in filters.items() if k in DEFAULTS and v != DEFAULTS[k]}
+    relaxed = {**DEFAULTS, "status": "all"}  # the default status hides ended programs: a filter too
+    active = {k: v for k, v in {"status": "live", **filters}.items() if k in relaxed and v != relaxed[k]}
     hints = []
     for key in active:
-        n = len(browse(finder, **{**filters, key: DEFAULTS[key]})[1])
+        n = len(browse(finder, **{**filters, key: relaxed[key]})[1])
         if n:
             hints.append(f"without {FILTER_NAMES[key]}, {n} would show")
     if filters.get("status") == "open" and not any(
@@ -162,6 +184,7 @@ def browse_tab(finder: Finder, demo: gr.Blocks, choices: dict[str, list[tuple[st
         export = gr.Button("Export CSV", elem_id="export")
     count = gr.Markdown(elem_id="browse-count")
     more = gr.Markdown(elem_id="browse-detail")
+    cards = gr.HTML(elem_id="browse-cards")
     table = gr.Dataframe(headers=BROWSE_COLUMNS, interactive=False, wrap=True, elem_id="browse-table",
                          column_widths=["30%", "18%", "14%", "14%", "8%", "16%"])
     csv_file = gr.File(label="CSV export", visible=False, elem_id="csv-file")
@@ -175,11 +198,12 @@ def browse_tab(finder: Finder, demo: gr.Blocks, choices: dict[str, list[tuple[st
             said = f"{len(rows)} programs" + (" you can reach" if given["applicant"] else "")
         else:
             said = "0 programs. " + why_empty(finder, **{k: v for k, v in given.items() if k != "sort"})
-        return rows, (rows, pids), said
+        return rows, (rows, pids), said, phone_list(rows, pids, finder)
 
+    outs = [table, shown, count, cards]
     for f in filters:
-        f.change(refresh_rows, filters, [table, shown, count], api_visibility="private")  # type: ignore[attr-defined]
-    demo.load(refresh_rows, filters, [table, shown, count], api_visibility="private")
+        f.change(refresh_rows, filters, outs, api_visibility="private")  # type: ignore[attr-defined]
+    demo.load(refresh_rows, filters, outs, api_visibility="private")
 
     def on_export(state, request: gr.Request):
         rows = state[0] if state else []
