@@ -65,16 +65,12 @@ def examples(finder: Finder) -> list[str]:
     return EXAMPLES + [DEADLINE_EXAMPLE] if loaded else EXAMPLES
 
 
-# After an answer: bring its first line into the chat's view (the chat keeps its own scroll), make every chat
-# message's accessible name its plain text (Gradio's carries the Markdown source) and, on a narrow screen where
-# the answer may be off screen, move the page and the focus to the answer.
+# After an answer: bring its first line into the chat's view (the chat keeps its own scroll) and, on a narrow
+# screen where the answer may be off screen, move the page and the focus to the answer.
 AFTER_ANSWER_JS = """() => {
   const chat = document.querySelector('#chat');
   if (!chat) return;
-  chat.querySelectorAll('[data-testid=bot], [data-testid=user]').forEach(m => {
-    const who = m.dataset.testid === 'bot' ? 'Answer: ' : 'Your question: ';
-    m.setAttribute('aria-label', who + m.innerText.replace(/\\s+/g, ' ').trim().slice(0, 300));
-  });
+  if (window.finderTidy) window.finderTidy();
   const bots = chat.querySelectorAll('[data-testid=bot]');
   const last = bots[bots.length - 1];
   if (!last) return;
@@ -93,6 +89,26 @@ AFTER_ANSWER_JS = """() => {
     last.setAttribute('tabindex', '-1');
     last.focus({preventScroll: true});
   }
+}"""
+
+
+# Once per page: keep things Gradio re-renders accessible. A dropdown's open option list scrolls, so Chromium
+# makes it a Tab stop that vanishes as the list closes (focus falls to <body>): it gets tabindex=-1. Chat
+# messages get their plain text as their accessible name (Gradio's carries the Markdown source).
+PAGE_JS = """() => {
+  let queued = false;
+  window.finderTidy = () => {
+    queued = false;
+    document.querySelectorAll('ul[role=listbox]:not([tabindex])').forEach(u => u.setAttribute('tabindex', '-1'));
+    document.querySelectorAll('#chat [data-testid=bot], #chat [data-testid=user]').forEach(m => {
+      const who = m.dataset.testid === 'bot' ? 'Answer: ' : 'Your question: ';
+      const label = who + m.innerText.replace(/\\s+/g, ' ').trim().slice(0, 300);
+      if (m.getAttribute('aria-label') !== label) m.setAttribute('aria-label', label);
+    });
+  };
+  new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(window.finderTidy); } })
+    .observe(document.body, {childList: true, subtree: true, characterData: true});
+  window.finderTidy();
 }"""
 
 
@@ -255,6 +271,7 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
                       (lambda: footer(finder), foot), cache.exports)
         foot.render()
         demo.load(lambda: footer(finder), None, foot, api_visibility="private")
+        demo.load(None, js=PAGE_JS)
 
         def clear_exports(request: gr.Request) -> None:  # when a session ends, its exports go too
             shutil.rmtree(cache.exports / str(request.session_hash or "local"), ignore_errors=True)

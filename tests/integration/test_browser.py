@@ -396,3 +396,44 @@ def test_browse_narrows_by_applicant_and_status(page, served):
         assert browse_count(pg) == 1 and "Terminated" in pg.locator("#browse-table").inner_text()
     finally:
         pg.close()
+
+
+def test_tab_never_lands_on_the_page_body_after_a_dropdown(page, served):
+    pg = fresh_page(page, served, 1280)
+    try:
+        for tab, start, stops in (("Ask", "#applicant input", 4), ("Browse", "#browse-text input", 9)):
+            pg.get_by_role("tab", name=tab).click()
+            pg.locator(start).focus()
+            for _ in range(stops):
+                pg.keyboard.press("Tab")
+                pg.wait_for_timeout(150)
+                assert pg.evaluate("document.activeElement.tagName") != "BODY", f"a stray Tab stop on {tab}"
+        pg.get_by_role("tab", name="Ask").focus()
+        pg.keyboard.press("ArrowRight")  # keyboard focus on a tab: the ring is drawn inside it, not clipped
+        ring = pg.evaluate("(() => { const e = document.activeElement, s = getComputedStyle(e); "
+                           "return [e.getAttribute('role'), s.outlineWidth, s.outlineOffset]; })()")
+        assert ring[0] == "tab" and ring[1] == "3px" and ring[2].startswith("-")
+    finally:
+        pg.close()
+
+
+def test_phone_shows_the_profile_first_and_controls_only_once_useful(page, served):
+    pg = fresh_page(page, served, 390)
+    try:
+        assert pg.locator("#profile-col").bounding_box()["y"] < pg.locator("#question").bounding_box()["y"]
+        for hidden in ("#save", "#adopt-profile", "#reason-row", "#shortlist-box"):
+            assert not pg.locator(hidden).is_visible(), hidden  # nothing to save, adopt or rate yet
+        pg.locator("#population input").fill("0")
+        pg.locator("#population input").blur()
+        pg.get_by_text("A population of 0 can't be used").wait_for(timeout=30_000)
+        ask(pg, "Tell me about SS4A")
+        wait_answers(pg, 1)
+        assert pg.locator("#save").is_visible() and pg.locator("#adopt-profile").is_visible()
+        like = pg.locator("#chat").get_by_role("button", name="Like").last
+        box = like.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24  # WCAG 2.5.8 target size
+        like.click()
+        pg.locator("#reason-row").wait_for(state="visible", timeout=30_000)
+        assert pg.locator("#chat-area #reason-row").count() == 1  # the reason sits with the chat
+    finally:
+        pg.close()
