@@ -13,6 +13,7 @@ import contextlib
 import queue
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -65,13 +66,19 @@ def run_refresh(settings: Settings, finder: Finder, authed: bool, upload: Any = 
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
-    yield "Refresh started…", ""
+    started = time.monotonic()
+    line = "Asking Grants.gov for the notices of the catalog's programs" if fetch else "Refresh started"
+    yield f"{line}…", ""
+    shown = 0
     while thread.is_alive() or not events.empty():
         try:
             stage, done, total = events.get(timeout=0.2)
-            yield f"{stage}: {done}/{total}", ""
+            line = f"{stage[:1].upper()}{stage[1:]}: {done} of {total}" if total > 1 else stage.capitalize()
         except queue.Empty:
-            continue
+            if time.monotonic() - started < shown + 1:
+                continue
+        shown = int(time.monotonic() - started)
+        yield f"{line} ({shown} s so far)…", ""  # a clock that moves, so a slow step never looks stuck
     if "error" in result:
         yield "Refresh failed", (f"**Refresh failed:** {escape(result['error'])}\n\nThe previous index is still "
                                  "serving. Fix the problem and run the refresh again.")

@@ -262,3 +262,12 @@ def test_ratings_per_session_are_capped_even_when_the_mind_keeps_changing(finder
     notes = [chat.rate(f, session, 1, i % 2 == 0) for i in range(40)]
     assert sum("saved" in n for n in notes) == 5 and "stored its 5 ratings" in notes[-1]
     assert len(feedback.read_all(tmp_path)) <= 1  # each change of mind replaced the last row; a repeat un-clicks
+
+
+def test_a_refresh_reports_each_stage_with_a_moving_clock(small_settings, embedder):
+    f = Finder(small_settings)
+    f.index.embedder = embedder
+    lines = [progress for progress, _ in admin.run_refresh(small_settings, f, True)]
+    assert lines[0] == "Refresh started…" and lines[-1] == "Done"
+    assert any(line.startswith("Embedding: 0 of 25 (") and line.endswith(" s so far)…") for line in lines)
+    assert any(line.startswith("Embedding: 25 of 25") for line in lines)
