@@ -215,6 +215,15 @@ def test_browse_narrows_to_what_the_applicant_can_reach_and_to_live_programs(fin
     assert "SS4A: Safe Streets and Roads for All" in names or any(n.startswith("SS4A") for n in names)
 
 
+def test_browse_sorts_from_a_control_the_keyboard_reaches(finder):
+    by_name = [r[0].lower() for r in browse_tab.browse(finder, sort="name")[0]]
+    assert by_name == sorted(by_name)
+    verdicts = [r[1] for r in browse_tab.browse(finder, applicant="county", sort="verdict")[0]]
+    assert verdicts.index("Eligible") < min(i for i, v in enumerate(verdicts) if v.startswith("Not directly"))
+    alns = [r[4] for r in browse_tab.browse(finder, sort="aln")[0]]
+    assert alns == sorted(alns) and alns != [r[4] for r in browse_tab.browse(finder)[0]]
+
+
 def test_an_empty_browse_says_which_filter_emptied_it(finder):
     rows, _ = browse_tab.browse(finder, text="bridge", sector="water")
     assert rows == []

@@ -1,6 +1,7 @@
 """A real headless Chromium (Debian's /usr/bin/chromium) drives the served app through Playwright."""
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -262,6 +263,7 @@ def test_a_new_tab_after_a_fetch_shows_the_new_footer(page, served):
                                 timeout=60_000)
         footer = fresh.locator("#footer").inner_text()
         assert "last fetched from Grants.gov: never" not in footer and "notices" in footer
+        assert "UTC" in footer and not re.search(r"\d{4}-\d\d-\d\dT\d", footer)  # '3 Dec 2026, 20:51 UTC', not ISO
     finally:
         fresh.close()
 
