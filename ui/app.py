@@ -24,6 +24,7 @@ from ui import chat, clients, feedback, mount, server
 from ui.admin import admin_tab
 from ui.browse import browse_tab
 from ui.login import LoginGuard
+from ui.scripts import AFTER_ANSWER_JS, PAGE_JS
 from ui.session import ChatSession, make_profile
 
 EXAMPLES = [
@@ -63,53 +64,6 @@ def examples(finder: Finder) -> list[str]:
     except FinderError:
         loaded = False
     return EXAMPLES + [DEADLINE_EXAMPLE] if loaded else EXAMPLES
-
-
-# After an answer: bring its first line into the chat's view (the chat keeps its own scroll) and, on a narrow
-# screen where the answer may be off screen, move the page and the focus to the answer.
-AFTER_ANSWER_JS = """() => {
-  const chat = document.querySelector('#chat');
-  if (!chat) return;
-  if (window.finderTidy) window.finderTidy();
-  const bots = chat.querySelectorAll('[data-testid=bot]');
-  const last = bots[bots.length - 1];
-  if (!last) return;
-  let box = last.parentElement;
-  while (box && box !== chat && !(box.scrollHeight > box.clientHeight + 1
-         && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
-  const row = last.closest('.message-row') || last;
-  if (box && box !== chat.parentElement) {
-    box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 36;
-  }
-  const r = chat.getBoundingClientRect();
-  if (window.innerWidth <= 640 || r.top < 0 || r.top > window.innerHeight * 0.6) {
-    chat.scrollIntoView({block: 'start'});
-  }
-  if (window.innerWidth <= 640) {
-    last.setAttribute('tabindex', '-1');
-    last.focus({preventScroll: true});
-  }
-}"""
-
-
-# Once per page: keep things Gradio re-renders accessible. A dropdown's open option list scrolls, so Chromium
-# makes it a Tab stop that vanishes as the list closes (focus falls to <body>): it gets tabindex=-1. Chat
-# messages get their plain text as their accessible name (Gradio's carries the Markdown source).
-PAGE_JS = """() => {
-  let queued = false;
-  window.finderTidy = () => {
-    queued = false;
-    document.querySelectorAll('ul[role=listbox]:not([tabindex])').forEach(u => u.setAttribute('tabindex', '-1'));
-    document.querySelectorAll('#chat [data-testid=bot], #chat [data-testid=user]').forEach(m => {
-      const who = m.dataset.testid === 'bot' ? 'Answer: ' : 'Your question: ';
-      const label = who + m.innerText.replace(/\\s+/g, ' ').trim().slice(0, 300);
-      if (m.getAttribute('aria-label') !== label) m.setAttribute('aria-label', label);
-    });
-  };
-  new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(window.finderTidy); } })
-    .observe(document.body, {childList: true, subtree: true, characterData: true});
-  window.finderTidy();
-}"""
 
 
 def _ask_tab(finder: Finder, exports: Path, demo: gr.Blocks) -> gr.Textbox:
@@ -217,9 +171,10 @@ def _ask_tab(finder: Finder, exports: Path, demo: gr.Blocks) -> gr.Textbox:
 
     def on_export(sess, kept, request: gr.Request):
         kept = chat.keep_shortlist(finder, kept)
+        if sess is None:  # checked on the server: every page gets a session when it loads (restore, below)
+            return gr.update(visible=False), "Ask a question first: this page has no session.", sess
         if not kept:
             return gr.update(visible=False), "Save a program first.", sess
-        sess = sess or ChatSession()
         if sess.exports >= EXPORTS_PER_SESSION:
             return gr.update(visible=False), "This conversation has made its exports; start a new one.", sess
         sess.exports += 1
@@ -228,15 +183,15 @@ def _ask_tab(finder: Finder, exports: Path, demo: gr.Blocks) -> gr.Textbox:
 
     export.click(on_export, [session, saved], [shortlist_files, list_note, session], api_visibility="private")
 
-    def restore(kept, prof):
+    def restore(kept, prof):  # a new page: its server-side session, and the shortlist and profile it kept
         prof = prof if isinstance(prof, dict) else {}
         a = str(prof.get("applicant") or "")
         s = str(prof.get("state") or "")
         p = str(prof.get("population") or "")[:40]
-        return (*listed(kept), a if a in {v for _, v in APPLICANT_CHOICES} else "",
+        return (ChatSession(), *listed(kept), a if a in {v for _, v in APPLICANT_CHOICES} else "",
                 s if s in {v for _, v in STATE_CHOICES} else "", p)
 
-    demo.load(restore, [saved, kept_profile], [mine, list_box, applicant, state, population],
+    demo.load(restore, [saved, kept_profile], [session, mine, list_box, applicant, state, population],
               api_visibility="private")
 
     def remember(a, s, p):
