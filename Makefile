@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m finder.index.embeddings
 	touch $(STAMP)
 
 index: install ## Build the index, or bring it up to date with data/ (embeds only what changed)

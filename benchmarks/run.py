@@ -30,6 +30,7 @@ from finder.settings import OFFLINE_ENV, Settings
 SHARED = ROOT.parent / "shared"
 QUESTIONS = SHARED / "eval" / "dev_questions.yaml"
 QUESTIONS_V2 = SHARED / "eval" / "dev_questions_v2.yaml"
+QUESTIONS_V3 = SHARED / "eval" / "dev_questions_v3.yaml"
 FPI = SHARED / "data" / "fpi" / "fpi_assistance_listings_2025-02-26.json"
 TODAY = "2026-11-28"
 
@@ -117,37 +118,61 @@ def main() -> None:
         rows.append((section, what, value))
         print(f"{section:<10} {what:<58} {value}", flush=True)
 
-    # -- ingest ------------------------------------------------------------------------------------
-    cold_wall, cold = ingest(tmp / "idx-catalog", catalog, none)
-    add("ingest", "cold full build of the catalog, model load included (s)", f"{cold_wall:.1f}")
-    add("ingest", "records embedded / s (in-run, model load included)", f"{cold['embedded'] / cold['seconds']:.1f}")
-    warm_wall, warm = ingest(tmp / "idx-catalog", catalog, none)
-    add("ingest", "unchanged re-run (s) / records embedded", f"{warm_wall:.1f} / {warm['embedded']}")
-    out["ingest"] = {"cold_s": cold_wall, "unchanged_s": warm_wall}
+    # -- ingest: int8 ONNX beside torch, early stop beside the full comparison -------------------------
+    from benchmarks import speed
 
-    # -- quality, hybrid vs baselines, on both dev sets ---------------------------------------------
+    env0 = {**os.environ, **env_for(tmp / "unused", catalog, none)}
+    export = speed.export_once(env0, tmp / "models-fresh")
+    add("ingest", "int8 ONNX export of the model, once (`make install`) (s)", f"{export[0]:.1f} (cpu {export[1]:.1f})")
+    speed.timed(["finder.index.embeddings"], env0)  # the install-time export in place before the cold builds
+    cold = speed.cold_ingests(lambda *a: {**os.environ, **env_for(*a)}, tmp, catalog, none)
+    add("ingest", "cold build of the catalog, torch -> int8 ONNX (median of 2 each, ABBA)",
+        speed.pair("torch", "int8", cold["torch"], cold["onnx-int8"]))
+    same = speed.unchanged_ingests({**os.environ, **env_for(tmp / "idx-catalog", catalog, none)}, tmp / "idx-catalog")
+    add("ingest", "unchanged re-run, full comparison -> early stop (median of 3 each)",
+        speed.pair("full", "early", same["full"], same["early"]))
+    out["ingest"] = {"cold": cold, "unchanged": same, "export": export}
+
+    # -- quality, hybrid vs baselines, on every dev set; the torch index beside the int8 one ---------------
     from benchmarks.baseline import TextbookBaseline, score
 
     finder = Finder(Settings(index_dir=tmp / "idx-catalog", today=TODAY))
+    finder_torch = Finder(Settings(index_dir=tmp / "idx-catalog-torch", today=TODAY, embedding_backend="torch"))
     questions = load_questions(QUESTIONS)
     textbook = TextbookBaseline(catalog, FPI, finder.index.embedder)
-    for label, path in (("v1", QUESTIONS), ("v2", QUESTIONS_V2)):
+    for label, path in (("v1", QUESTIONS), ("v2", QUESTIONS_V2), ("v3", QUESTIONS_V3)):
+        if not path.exists():
+            continue
         qs = load_questions(path)
         for mode in Retriever:
             r = evaluate(finder, qs, mode)
             add("quality", f"{label} {mode.value}: recall@5 / MRR@10 / verdicts / refused",
                 f"{r.recall5:.3f} / {r.mrr10:.3f} / {r.verdicts[0]}/{r.verdicts[1]} / {r.refused[0]}/{r.refused[1]}")
+        t = evaluate(finder_torch, qs, Retriever.HYBRID)
+        r = evaluate(finder, qs, Retriever.HYBRID)
+        add("quality", f"{label} hybrid, torch -> int8: recall@5 / MRR@10 / verdicts / refused",
+            f"{t.recall5:.3f} -> {r.recall5:.3f} (delta {r.recall5 - t.recall5:+.3f}) / {t.mrr10:.3f} -> "
+            f"{r.mrr10:.3f} / {t.verdicts[0]} -> {r.verdicts[0]} / {t.refused[0]} -> {r.refused[0]}")
         recall, mrr = score(textbook, qs)
         add("quality", f"{label} textbook (MiniLM on title + objective): recall@5 / MRR@10",
             f"{recall:.3f} / {mrr:.3f}")
 
-    # -- latency -----------------------------------------------------------------------------------
+    # -- latency ---------------------------------------------------------------------------------------
     texts = [q["question"] for q in questions]
-    lat = latencies({"catalog": finder}, texts, rounds=3)["catalog"]
+    both = latencies({"int8": finder, "torch": finder_torch}, texts, rounds=3)
+    lat = both["int8"]
     add("latency", "search p50 / p95 (ms), warm, dev questions", f"{lat['search_p50']:.1f} / {lat['search_p95']:.1f}")
     add("latency", "ask p50 / p95 (ms), warm, dev questions", f"{lat['ask_p50']:.1f} / {lat['ask_p95']:.1f}")
-    cold_ask, _ = py("ui", "ask", "Tell me about SS4A", "--json", env=env_for(tmp / "idx-catalog", catalog, none))
-    add("latency", "cold start to first answer (`finder ask`, new process) (s)", f"{cold_ask:.1f}")
+    add("latency", "ask p95 (ms), torch -> int8, interleaved in one process",
+        f"{both['torch']['ask_p95']:.1f} -> {lat['ask_p95']:.1f}, x{both['torch']['ask_p95'] / lat['ask_p95']:.1f}")
+    del finder_torch
+    envs = {"torch": {**os.environ, **env_for(tmp / "idx-catalog-torch", catalog, none),
+                      "FINDER_EMBEDDING_BACKEND": "torch"},
+            "int8": {**os.environ, **env_for(tmp / "idx-catalog", catalog, none)}}
+    cold_ask = speed.cold_asks(envs, "Tell me about SS4A")
+    add("latency", "cold `finder ask` to first answer, torch -> int8 (median of 3 each)",
+        speed.pair("torch", "int8", cold_ask["torch"], cold_ask["int8"]))
+    out["cold_ask"] = cold_ask
 
     _, words = py("benchmarks.card_words", str(tmp / "idx-catalog"), env=env_for(tmp / "idx-catalog", catalog, none))
     add("answers", "card words under a 5-program answer, dev sets: answers, mean / median / max",

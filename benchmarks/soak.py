@@ -59,7 +59,7 @@ def main(swaps: int = 200) -> dict[str, float]:
             (data / f.parent.name).mkdir(parents=True, exist_ok=True)
             (data / f.parent.name / f.name).write_text(f.read_text())
     settings = Settings(data_dir=data, index_dir=tmp / "index", notices_dir=tmp / "none")
-    embedder = Embedder(settings.embedding_model).load()
+    embedder = Embedder.of(settings).load()
     from benchmarks import hostile_files as hf
 
     (tmp / "hostile").mkdir()

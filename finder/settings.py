@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,6 +60,13 @@ class Settings(BaseSettings):
         default_factory=bundled_model_path,
         description="Path of a sentence-transformers model; default is the bundled all-MiniLM-L6-v2.",
     )
+    embedding_backend: Literal["onnx-int8", "torch"] = Field(
+        "onnx-int8",
+        description="How the model runs: 'onnx-int8' (an int8 ONNX Runtime export, made once and cached; about "
+                    "twice as fast on CPU) or 'torch' (sentence-transformers on PyTorch). Each has its own index.",
+    )
+    model_cache_dir: Path = Field(Path(".finder/models"),
+                                  description="Where the int8 ONNX export of the embedding model is cached.")
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, description="Port the web app listens on.")
     admin_password: SecretStr | None = Field(

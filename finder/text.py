@@ -13,6 +13,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 ALN = r"\d\d\.\d{3}"  # Assistance Listing Number, NN.NNN
 ALN_RE = re.compile(rf"\b{ALN}\b")
+_CITED_ALN = re.compile(rf"(?<!CFR )(?<!C\.F\.R\. )(?<!§ )(?<!§)(?<!§§ )(?<![Pp]art )(?<![Ss]ection )(?<![Ss]ec\. )"
+                        rf"\b{ALN}\b")
 RECORD_ID = rf"{ALN}(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?"  # an ALN, or an ALN plus a sub-program slug
 NOTICE_ID = r"\d{1,12}"  # a Grants.gov OpportunityID: digits only
 # For short text only (an LLM lead): on long text full of `<` these backtrack; `strip_markup` does not.
@@ -90,7 +92,7 @@ def strip_markup(text: Any) -> str:
 def inert(text: str) -> str:
     """Catalog and feed text made safe to show as Markdown: no tags, links, images or citations of ours."""
     t = URL.sub("[link removed]", strip_markup(text))
-    t = ALN_RE.sub("[number removed]", t)  # only the finder itself cites ALNs
+    t = _CITED_ALN.sub("[number removed]", t)  # only the finder itself cites ALNs ("31 CFR 34.302" is a rule)
     t = re.sub(r"[\[\]<>`*_|#]", "", t)
     return " ".join(t.split())
 

@@ -25,6 +25,7 @@ from finder.index.store import Store
 from finder.settings import Settings
 from ingest.sources import grants_gov
 from ingest.sources.limits import Limits
+from ingest.unchanged import remember_sources, still_unchanged
 
 Progress = Callable[[str, int, int], None]
 
@@ -152,6 +153,10 @@ def _current(store: Store, settings: Settings, report: IngestReport) -> tuple[di
         pointer = store.pointer()
         if not pointer:
             return None, None
+        if pointer.get("model", store.embedder.model_name) != store.embedder.model_name:
+            report.notes.append(f"the current index was embedded with {pointer['model']}; rebuilt from scratch "
+                                f"with {store.embedder.model_name}")
+            return None, None
         current = store.open(pointer["generation"])
         try:
             current.hashes(PROGRAMS)
@@ -183,7 +188,7 @@ def refresh(settings: Settings, *, embedder: Embedder | None = None, data_dir: P
             after_fork: Callable[[], None] | None = None) -> IngestReport:
     """Bring the index in line with the catalog folder and notice files. `wait` seconds for the lock."""
     started = time.monotonic()
-    embedder = embedder or Embedder(settings.embedding_model)
+    embedder = embedder or Embedder.of(settings)
     store = Store(settings, embedder)
     Path(settings.index_dir).mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(Path(settings.index_dir) / "ingest.lock"))
@@ -196,13 +201,32 @@ def refresh(settings: Settings, *, embedder: Embedder | None = None, data_dir: P
         ) from None
     notes: list[str] = []
     try:
-        report = _refresh(settings, store, data_dir or Path(settings.data_dir),
-                          notice_files(Path(settings.notices_dir), notes) if notice_paths is None else notice_paths,
-                          progress or (lambda stage, done, total: None), started, after_fork)
+        data = data_dir or Path(settings.data_dir)
+        paths = notice_files(Path(settings.notices_dir), notes) if notice_paths is None else notice_paths
+        last = still_unchanged(settings, store, data, paths)
+        if last is not None:
+            report = _unchanged(store, last, started)
+        else:
+            report = _refresh(settings, store, data, paths, progress or (lambda stage, done, total: None), started,
+                              after_fork)
+            remember_sources(settings, store, data, paths, generation=report.generation, clean=report.ok,
+                             programs=report.unchanged + len(report.added) + len(report.updated),
+                             notices=report.notices_unchanged + report.notices_added + report.notices_updated)
         report.notes[:0] = notes
         return report
     finally:
         lock.release()
+
+
+def _unchanged(store: Store, last: dict[str, Any], started: float) -> IngestReport:
+    """Nothing changed since the last clean refresh: only its time moves."""
+    pointer = last["pointer"]
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    report = IngestReport(unchanged=last["programs"], notices_unchanged=last["notices"],
+                          generation=pointer["generation"], refreshed_at=now)
+    report.seconds = time.monotonic() - started
+    store.switch(pointer["generation"], refreshed_at=now, previous=pointer.get("previous"), report=report.as_dict())
+    return report
 
 
 def _refresh(settings: Settings, store: Store, data_dir: Path, notice_paths: list[Path], progress: Progress,

@@ -8,7 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from finder.answering.facts import inactive, office_phrase, open_notice, short_name, who_applies
-from finder.answering.leads import amount_lead, deadline_lead, match_lead, office_lead, status_lead
+from finder.answering.leads import (
+    amount_lead,
+    compare_line,
+    deadline_lead,
+    match_lead,
+    office_lead,
+    status_lead,
+)
 from finder.answering.types import MAX_SHOWN, Answer, Hit
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import UNREVIEWED_NOTE, Asker
@@ -26,6 +33,10 @@ REFUSALS: dict[RefusalKind, str] = {
     RefusalKind.OFF_TASK: ("I only find federal infrastructure funding programs in this index, so I can't help with "
                            "that request. Try asking about a project, for example: \"Is there money to replace our "
                            "town's old water mains?\""),
+    RefusalKind.WRITING: ("I can't write applications, narratives or letters for you. I can find the federal programs "
+                          "that fit the project, whether you can apply, the match and the deadline, and link each "
+                          "program's official page and notice, which say what an application must contain. Try, for "
+                          "example: \"Which programs pay for sidewalks in a city of 20,000?\""),
     RefusalKind.BUSINESS: ("This finder covers public infrastructure funding for governments, tribes and community "
                            "organizations, not a private business's own financing or investors. For business loans and "
                            "investors, the U.S. Small Business Administration (sba.gov) and your state's Small "
@@ -128,6 +139,11 @@ def choose_shown(hits: list[Hit], about: Hit | None, named: list[Hit], window: b
     return hits[:MAX_SHOWN]
 
 
+def passes_through(hit: Hit) -> bool:
+    """The asker reaches this program through a state office (so 'who runs it here' has a state answer)."""
+    return hit.verdict is not None and hit.verdict.kind is VerdictKind.THROUGH
+
+
 def related(anchor: Hit, others: list[Hit]) -> list[Hit]:
     """Programs that share the anchor's sector or uses: a named program's neighbours, never a stray match."""
     sectors = set(anchor.program.sectors)
@@ -155,6 +171,8 @@ def focus_lead(hit: Hit, asks: tuple[Ask, ...]) -> str:
             parts.append(apply_lead(hit, with_status=Ask.STATUS not in asks))
         elif ask in LEADS:
             parts.append(LEADS[ask](hit))
+        elif ask is Ask.COMPARE and len(asks) == 1:  # "which is better, X or Y?": the facts side by side
+            parts.append(compare_line(hit))
     return " ".join(dict.fromkeys(parts))
 
 
@@ -193,10 +211,16 @@ def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, n
         heading = "These programs in the index match the topic of your question:" if shown else ""
     elif focus is not None and specific:
         others = [h for h in named[1:3] if h is not focus] if Ask.COMPARE in asks or len(named) > 1 else []
+        if specific == [Ask.OFFICE] and passes_through(focus):  # "who runs CDBG in Ohio": the state routes only
+            others = [h for h in others if passes_through(h)]
         lead = " ".join(focus_lead(h, tuple(specific)) for h in [focus, *others])
         heading = "Related programs are listed after it." if len(shown) > 1 + len(others) else ""
     elif Ask.APPLY in asks and applicant is not None and not window:
         lead = overall_lead(hits, applicant)
+    elif Ask.OFFICE in specific and not window and (routed := [h for h in shown[:3] if passes_through(h)]):
+        # "who runs the weatherization program in Michigan?": no name matched, but the top programs pass
+        # through a state office; say which office for those, as the named case would
+        lead = " ".join(office_lead(h) for h in routed[:2])
     if window:
         heading = f"These programs have notices closing between {window[0]} and {window[1]}{who}:"
     elif focus is not None and not specific:

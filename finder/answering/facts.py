@@ -43,8 +43,13 @@ def short_name(op: Opportunity) -> str:
     return name if name and len(name) <= 40 else op.title
 
 
+# A sentence ends at . ! or ? before a capital or an opening bracket, not after "U.S.C." or "e.g." and the like.
+_SENTENCE_END = re.compile(r"(?<!\bU\.S\.)(?<!\bU\.S\.C\.)(?<!\bC\.F\.R\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bNo\.)"
+                           r"(?<!\bSec\.)(?<!\bsec\.)(?<!\bPub\.)(?<!\bL\.)(?<=[.!?])\s+(?=[A-Z(\"'])")
+
+
 def first_sentences(text: str, n: int = 2) -> str:
-    return " ".join(re.split(r"(?<=[.!?])\s+", text.strip())[:n])
+    return " ".join(_SENTENCE_END.split(text.strip())[:n])
 
 
 def amount(op: Opportunity) -> str | None:
@@ -235,8 +240,12 @@ def office_phrase(hit: Hit, *, link: bool = True) -> str | None:
     if o.agency is not None and state:
         name = inert(o.agency)
         return f"In {state}: {md_link(name, o.url)}" if link else f"In {state}: {name}"
-    where = f"{state}'s" if state else "your state's"
-    title = re.sub(r"^state\s+", "", inert(o.title).lower())  # "your state's state department" says it twice
+    title = inert(o.title)
+    title = title[:1].lower() + title[1:]  # keep acronyms: "drinking water SRF program"
+    if title.startswith("state "):  # "state hazard mitigation office": not "your state's state ..."
+        where, title = (f"{state}'s", title.removeprefix("state ")) if state else ("your", title)
+    else:
+        where = f"{state}'s" if state else "your state's"
     text = f"find {where} {title} on the federal list of state contacts"
     return f"{text} ({md_link('list', o.federal_list)})" if link and safe_url(o.federal_list) else text
 

@@ -55,7 +55,9 @@ _COUNTRIES = ("afghanistan|albania|algeria|argentina|armenia|austria|azerbaijan|
               "canada|germany|bavaria|france|england|scotland|united kingdom|great britain|european union|\\beu\\b|"
               "europe|india|japan|australia|brazil|philippines|kenya|italy|spain|nigeria|pakistan|ukraine|israel|"
               "nova scotia|new brunswick|newfoundland|saskatchewan|yukon|ontario|quebec|alberta|manitoba|"
-              "british columbia|ottawa|toronto|vancouver|montreal|bundesland|prefecture|world bank|connecting europe")
+              "british columbia|ottawa|toronto|vancouver|montreal|bundesland|prefecture|world bank|connecting europe|"
+              "\\buk\\b|u\\.k\\.|(british|german|french|canadian|mexican|japanese|chinese|indian|irish|italian|"
+              "spanish|korean|australian) government|foreign (government|aid|country|countries)")
 ABROAD = re.compile(rf"\b({_COUNTRIES})\b|(?<!new )\bmexico\b(?! city)", re.I)
 OPINION = re.compile(
     r"\b(political part(y|ies)|which party|democrats?|republicans?|gop|campaign (mailer|slogan|ad|speech|flyer)|"
@@ -87,7 +89,17 @@ OFF_TASK = re.compile(
     r"\b(write|compose|make up|tell|sing|give)\s+(me\s+|us\s+)?(a|an|some)\s+(short\s+|funny\s+|little\s+|quick\s+)?"
     r"(poem|song|story|stories|joke|haiku|limerick|rap|essay|novel|riddle)s?\b|"
     r"\btranslate\b|\bsummari[sz]e (this|the following|the plot)\b|\bcover letter\b|\b(my|a) r[eé]sum[eé]\b|\brecipe\b|"
-    r"\bhomework\b|\bweather (today|tomorrow|forecast)\b",
+    r"\bhomework\b|\bweather (today|tomorrow|forecast)\b|\b(what'?s|what is|how'?s|how is|will) the weather\b|"
+    r"\bweather (is |be )?(going to be|be like|like (today|tomorrow|this|next|on))\b|\bforecast for (today|tomorrow|"
+    r"this|next|our)\b",
+    re.I,
+)
+# Drafting for the asker: "write our grant narrative", "draft a letter of support".
+WRITING = re.compile(
+    r"\b(write|draft|compose|ghostwrite)\s+(me\s+|us\s+)?(up\s+)?(a|an|our|the|my|this|some)\s+([\w-]+\s+){0,2}"
+    r"(narrative|application|proposal|letter|essay|press release|speech|budget justification|abstract|"
+    r"project description|statement of need|work plan|cover letter|email|memo|resolution|talking points)s?\b|"
+    r"\bfill (out|in) (the|our|this|my) [\w -]{0,30}(application|form)s? for (us|me)\b",
     re.I,
 )
 US_PLACE = re.compile(r"\b(new mexico|united states|u\.s\.|usa|america|american samoa|puerto rico|guam)\b", re.I)
@@ -100,7 +112,7 @@ def off_limits(text: str, state: str | None = None) -> RefusalKind | None:
         return RefusalKind.INJECTION
     for rx, kind in ((BUSINESS, RefusalKind.BUSINESS), (PERSONAL, RefusalKind.PERSONAL),
                      (CONTACT, RefusalKind.CONTACT), (OPINION, RefusalKind.OPINION), (VENDOR, RefusalKind.VENDOR),
-                     (OFF_TASK, RefusalKind.OFF_TASK)):
+                     (OFF_TASK, RefusalKind.OFF_TASK), (WRITING, RefusalKind.WRITING)):
         if rx.search(text):
             return kind
     if ABROAD.search(text) and state is None and not US_PLACE.search(text):

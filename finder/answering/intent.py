@@ -12,10 +12,13 @@ import re
 from finder.catalog.vocab import Ask
 
 _STATUS = re.compile(
-    r"\bstill (available|open|funded|around|running|active|accepting|coming|frozen|paused|on hold|alive|going|there|"
+    r"\bstill (giving|handing|making|paying|offering|taking|awarding|funding|issuing|available|open|funded|around|"
+    r"running|active|accepting|coming|frozen|paused|on hold|alive|going|there|"
     r"happening|a thing|exist)|"
     r"\b(been|was|were|is|are|get|got) (permanently )?(terminated|cancell?ed|ended|eliminated|rescinded|frozen|"
     r"paused|suspended|defunded|shut down|discontinued|killed|clawed back|revoked|restored|reinstated|unfrozen)\b|"
+    r"(?:^|[.?!]\s+)(was|were|has|have|had|did|is|are)\b[^.?!]{0,120}\b(terminated|cancell?ed|eliminated|rescinded|"
+    r"defunded|discontinued|clawed back|revoked|reinstated|unfrozen|restored|repealed|shut down)\b|"
     r"\b(next|new|another|upcoming|future|20\d\d) (round|cycle|competition|nofo|solicitation|funding round)\b|"
     r"\bround (open|opening|coming)|\bwhen (does|will) (it|the|they|[\w ]{0,30}) (re)?open\b|"
     r"\bmoney (still )?coming\b|\bstill (get|apply|get in)\b|\bcan (we|i) still\b|\bany (money|funding) left\b|"
@@ -36,8 +39,12 @@ _MATCH = re.compile(
     r"\b(federal|grant) (pay|pays|cover|covers) (for )?(all|100|the whole|everything)\b",
     re.I)
 _OFFICE = re.compile(
-    r"\b(which|what) (state |\w+ state )?(agency|office|department|division|board|commission) (runs|handles|"
-    r"administers|manages|hands out|gives out|awards|oversees|is in charge|do we)|"
+    r"\b(which|what) ([\w.]+ ){0,2}(state )?(agency|agencies|office|department|division|board|commission|"
+    r"organization)( (in|for) [\w ]{1,30})? (runs|run|handles|administers|manages|hands out|gives out|awards|"
+    r"oversees|is in charge|do we|distributes|passes|takes)|"
+    r"\bwho (runs|handles|administers|hands out|manages|gives out|awards|oversees|distributes|passes out) "
+    r"[\w ,.'-]{0,80} (in|for) (?!(?:a|an|the|our|my) (?:project|grant|loan|program|city|county|town|village)\b)"
+    r"[\w.]+( [\w.]+)?\W*$|"
     r"\bwho (in|at) (the state|[A-Z]?\w+( \w+)?) (runs|handles|administers|hands out|manages|gives out|awards|"
     r"oversees|do we)\b|\bwho (runs|handles|administers|hands out|manages|gives out|awards|oversees) (it|this|that|"
     r"the|[\w ]{0,30}) (in|for) (our|my|the) state\b|\bwho do (we|i) (go|talk|apply|turn) to\b|"
@@ -58,7 +65,8 @@ _COMPARE = re.compile(r"\b(difference between|differences between|compare|compar
 _APPLY = re.compile(
     r"\b(can|could|may|are|is|do|does|would)\b.{0,60}\b(apply|eligible|qualify|be the (lead )?applicant|sponsor)\b|"
     r"\beligib|\bwho can apply\b|\bcan (we|i|our \w+|a \w+) (get|receive|use|tap)\b|\bon (our|its) own\b|"
-    r"\bourselves\b|\bdirectly\b",
+    r"\bourselves\b|\bdirectly\b|\bour own (allocation|grant|award|share|money|funding)\b|"
+    r"\b(go|goes|come|comes|apply) through (the|our|your) state\b",
     re.I)
 _FIND = re.compile(r"\b(what|which|any|find|list|show|is there|are there)\b.{0,40}\b(programs?|grants?|loans?|money|"
                    r"funding|funds|help|options)\b", re.I)
@@ -78,6 +86,8 @@ def asks(text: str) -> tuple[Ask, ...]:
 _WORD = r"(?:[A-Z][\w'&-]*|of|for|and|the|to|in|on)"
 _NAMED = re.compile(rf"\b({_WORD}(?:\s+{_WORD}){{1,8}})"
                     r"\s+(Program|Programs|Grant|Grants|Fund|Initiative|Loan|Loans|Pilot|Competition|Challenge)\b")
+# ... and "the Rural Energy Savings program": three capitalised words or more before a lower-case "program"/"grant"
+_NAMED_LOWER = re.compile(rf"\b([A-Z][\w'&-]*(?:\s+{_WORD}){{1,8}})\s+(program|programs|grant|grants)\b")
 _APPLY_TO = re.compile(r"\b(?:apply (?:to|for)|applying (?:to|for)|eligible for|qualify for|status of|still funding|"
                        r"about)\s+(?:the |a |an |our )?((?:[A-Z][\w'&.-]*)(?:\s+(?:[A-Z][\w'&.-]*|of|for|and|the|to|"
                        r"in|on|'s)){0,8})")
@@ -94,15 +104,17 @@ def program_phrase(text: str) -> str | None:
     """A program name the question gives, as written ("Thriving Communities Program"), or None."""
     if (m := _ACRONYM.search(text)) and m[1].lower() not in _AGENCIES:
         return m[1]
-    for rx in (_NAMED, _APPLY_TO):
+    for rx in (_NAMED, _NAMED_LOWER, _APPLY_TO):
         for m in rx.finditer(text):
-            phrase = " ".join(m.group(0).split()) if rx is _NAMED else " ".join(m[1].split())
+            phrase = " ".join(m.group(0).split()) if rx is not _APPLY_TO else " ".join(m[1].split())
             words = phrase.strip(" ?.,!'").split()
             while words and (words[0].lower() in _STARTERS or not words[0][:1].isupper()
                              or words[0].lower().removesuffix("'s") in _AGENCIES):
                 words = words[1:]
             phrase = " ".join(words)
-            if not words or _SKIP.match(phrase) or all(w.lower() in _LOWER for w in words[:-1]) and rx is _NAMED:
+            if not words or _SKIP.match(phrase) or all(w.lower() in _LOWER for w in words[:-1]) and rx is not _APPLY_TO:
+                continue
+            if rx is _NAMED_LOWER and len([w for w in words[:-1] if w[:1].isupper()]) < 3:
                 continue
             if rx is _APPLY_TO and not (len([w for w in words if w[:1].isupper()]) >= 2 or
                                         (len(words) == 1 and words[0].isupper() and len(words[0]) >= 3)):

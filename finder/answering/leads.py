@@ -10,6 +10,7 @@ from __future__ import annotations
 from finder.answering.facts import (
     day,
     fact_source,
+    first_sentences,
     md_link,
     money,
     next_deadline,
@@ -17,6 +18,8 @@ from finder.answering.facts import (
     open_notice,
     ordered_notices,
     short_name,
+    status_label,
+    verdict_phrase,
 )
 from finder.answering.types import Hit
 from finder.catalog.vocab import NoticeStatus, StatusKind, VerdictKind
@@ -70,6 +73,10 @@ def status_lead(hit: Hit) -> str:
     return STATUS_LEADS[st.value].format(name=name) + note + checked
 
 
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def match_lead(hit: Hit) -> str:
     """The federal share and what the applicant pays, from the record's cost share."""
     name = name_of(hit)
@@ -77,7 +84,7 @@ def match_lead(hit: Hit) -> str:
     if cs is None:
         return (f"The index does not record the cost share for {name}, so I won't guess; the program's rules or "
                 f"notice say it ([program page]({check_page(hit)})).")
-    cases = " ".join(f"{inert(c.when).capitalize()}: {inert(c.text)}." for c in cs.cases)
+    cases = " ".join(f"{_first_up(inert(c.when))}: {inert(c.text).rstrip('. ')}." for c in cs.cases)
     return f"Match for {name}: {inert(cs.text)}" + (f" {cases}" if cases else "") + _source(hit, "cost_share")
 
 
@@ -124,3 +131,14 @@ def amount_lead(hit: Hit) -> str:
         return (f"The index does not record award limits for {name}; its notice of funding sets them "
                 f"({hit.url}).")
     return f"For {name}: " + "; ".join(parts) + "."
+
+
+def compare_line(hit: Hit) -> str:
+    """One program side by side with another: who applies for the asker, the match and the status."""
+    parts = [f"{name_of(hit)}: {verdict_phrase(hit).rstrip('.')}"]
+    cs = hit.program.cost_share
+    parts.append(f"match: {first_sentences(inert(cs.text), 1).rstrip('.')}" if cs is not None
+                 else "match: not recorded")
+    if (label := status_label(hit)) is not None:
+        parts.append(f"status: {label[:1].lower()}{label[1:]}")
+    return "; ".join(parts) + "."

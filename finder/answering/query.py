@@ -25,8 +25,8 @@ APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
      r"planning district( commission)?s?|joint powers authorit(y|ies))\b", A.SPECIAL_DISTRICT),
     (r"\b(school districts?|school boards?|school system|independent school district|isd)\b", A.SCHOOL_DISTRICT),
     (r"\b(federally recognized (indian )?tribes?|tribes?|tribal (governments?|nations?|councils?|communit(y|ies))|"
-     r"pueblos?|rancherias?|band of [\w ]{0,30}indians|alaska native (village|corporation)s?|native (american|"
-     r"alaskan?) (village|nation|tribe)s?|(the )?[A-Z]?\w+ nation\b)\b", A.TRIBE),
+     r"pueblos?|rancherias?|band of [\w ]{0,30}indians|alaska native (village|corporation)s?|native villages?|"
+     r"native (american|alaskan?) (village|nation|tribe)s?|(the )?[A-Z]?\w+ nation\b)\b", A.TRIBE),
     (r"\b(count(y|ies)|parish(es)?|county government)\b", A.COUNTY),
     (r"\b(territor(y|ies)|puerto rico|guam|u\.?s\.? virgin islands|american samoa|northern mariana( islands)?|cnmi)\b",
      A.TERRITORY),
@@ -43,7 +43,7 @@ APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
 # Words that place the asker (not just mention a body): "our county", "as a tribe", "a city of 20,000",
 # "I work for a federally recognized tribe", "City of 40,000 here".
 SELF = (r"\b(our|we are|we're|we represent|i am|i'm|as|for|i work for|i work at|i'm with|i represent|i run|"
-        r"i manage|speaking for|on behalf of|my)\s+(an?\s+|the\s+)?([\w'-]+\s+){0,3}?")
+        r"i manage|speaking for|on behalf of|my)\s+(an?\s+|the\s+)?([\w'-]+,?\s+){0,5}?")
 HERE = r"^\W*(an?\s+|the\s+)?([\w'-]+\s+){0,2}?"  # + the noun + HERE_TAIL: "City of 40,000 here"
 HERE_TAIL = r"[^.?!]{0,40}\b(here|speaking)\b"
 

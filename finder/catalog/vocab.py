@@ -188,6 +188,7 @@ class RefusalKind(StrEnum):
     VENDOR = "vendor"  # picking vendors, brands or contractors
     CONTACT = "contact"  # anyone's personal contact data
     OFF_TASK = "off_task"  # unrelated tasks
+    WRITING = "writing"  # drafting an application, narrative or letter for the asker
     LOW = "low"  # nothing in the index is similar enough
 
 

@@ -3,48 +3,57 @@ writes them. Chroma always gets our embedding function, so it never falls back t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import chromadb
-from chromadb.api import ClientAPI
-from chromadb.api.shared_system_client import SharedSystemClient
-from chromadb.config import Settings as ChromaSettings
+from typing import TYPE_CHECKING, Any
 
 from finder.errors import StoreUnavailableError
 from finder.index.embeddings import Embedder
+
+if TYPE_CHECKING:  # chromadb itself is imported on first use: a process that finds nothing to do never pays for it
+    from chromadb.api import ClientAPI
+    from chromadb.config import Settings as ChromaSettings
 
 PROGRAMS = "programs"
 NOTICES = "notices"
 BATCH = 2000
 
 
-class _ChromaEmbedding(chromadb.EmbeddingFunction[chromadb.Documents]):
-    """Our model as Chroma's embedding function, so Chroma never falls back to its downloading default."""
+@functools.cache
+def _embedding_function_class() -> type:
+    import chromadb
 
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
+    class _ChromaEmbedding(chromadb.EmbeddingFunction[chromadb.Documents]):
+        """Our model as Chroma's embedding function, so Chroma never falls back to its downloading default."""
 
-    def __call__(self, input: chromadb.Documents) -> chromadb.Embeddings:  # noqa: A002 (Chroma's name)
-        import numpy as np
+        def __init__(self, embedder: Embedder) -> None:
+            self.embedder = embedder
 
-        return [np.asarray(v, dtype=np.float32) for v in self.embedder.embed_documents(list(input))]
+        def __call__(self, input: chromadb.Documents) -> chromadb.Embeddings:  # noqa: A002 (Chroma's name)
+            import numpy as np
 
-    @staticmethod
-    def name() -> str:
-        return "finder-sentence-transformers"
+            return [np.asarray(v, dtype=np.float32) for v in self.embedder.embed_documents(list(input))]
 
-    def get_config(self) -> dict[str, Any]:
-        return {"model_path": self.embedder.model_path}
+        @staticmethod
+        def name() -> str:
+            return "finder-sentence-transformers"
 
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> _ChromaEmbedding:
-        return _ChromaEmbedding(Embedder(config["model_path"]))
+        def get_config(self) -> dict[str, Any]:
+            return {"model_path": self.embedder.model_path, "backend": self.embedder.backend,
+                    "cache_dir": str(self.embedder.cache_dir)}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> Any:
+            # collections made before backends existed were embedded with torch
+            return _ChromaEmbedding(Embedder(config["model_path"], backend=config.get("backend", "torch"),
+                                             cache_dir=config.get("cache_dir")))
+
+    return _ChromaEmbedding
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Row:
 
 
 def _chroma_settings() -> ChromaSettings:
+    from chromadb.config import Settings as ChromaSettings
+
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
@@ -67,7 +78,7 @@ class Generation:
 
     def __init__(self, client: ClientAPI, name: str, prefix: str, embedder: Embedder, *, close: bool) -> None:
         self.client, self.name, self.embedder, self._close = client, name, embedder, close
-        ef: Any = _ChromaEmbedding(embedder)  # Chroma's protocol type is wider than the text-only one we implement
+        ef: Any = _embedding_function_class()(embedder)  # Chroma's protocol type is wider than our text-only one
         meta = {"hnsw:space": "cosine", "model": embedder.model_name}
         try:
             self.programs = client.get_or_create_collection(f"{prefix}{PROGRAMS}", embedding_function=ef,
@@ -93,6 +104,14 @@ class Generation:
             got = col.get(include=["metadatas"], limit=BATCH, offset=offset)
             for meta in got["metadatas"] or []:
                 yield json.loads(str((meta or {})["record"]))
+
+    def metadatas(self, table: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(id, stored metadata) of every record, the record itself still JSON text."""
+        col = self._col(table)
+        for offset in range(0, col.count(), BATCH):
+            got = col.get(include=["metadatas"], limit=BATCH, offset=offset)
+            for rid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+                yield rid, dict(meta or {})
 
     def upsert(self, table: str, rows: Sequence[Row]) -> int:
         """Write rows; returns how many texts were embedded. Programs are embedded with the model.
@@ -159,6 +178,8 @@ _HOLDERS_LOCK = threading.Lock()
 
 def persistent_client(path: str) -> ClientAPI:
     """An embedded client on `path`, counted as one more holder of its shared System (see `_release`)."""
+    import chromadb
+
     with _HOLDERS_LOCK:
         client = chromadb.PersistentClient(path=path, settings=_chroma_settings())
         ident = getattr(client, "_identifier", None)
@@ -168,6 +189,8 @@ def persistent_client(path: str) -> ClientAPI:
 
 
 def _release(client: ClientAPI) -> None:
+    from chromadb.api.shared_system_client import SharedSystemClient
+
     ident = getattr(client, "_identifier", None)
     if not ident:
         return

@@ -142,7 +142,7 @@ class Lexical:
             cands = [key] if key in self.acronyms else difflib.get_close_matches(key, self.acronyms, 1, 0.85) \
                 if len(key) >= 5 and raw.isupper() else []
             for c in cands:
-                if c in self.case_sensitive and not raw.isupper() and not _cued(text, raw):
+                if c in self.case_sensitive and not _name_cased(raw) and not _cued(text, raw):
                     continue  # "raise", "alert", "price": an everyday word, not the program, unless cued
                 for pid in self.acronyms[c]:
                     hits[pid] = max(hits.get(pid, 0.0), 1.0)
@@ -156,6 +156,9 @@ class Lexical:
             best = _longest_run(words_t, qs)
             if best >= 3 and best / len(words_t) >= 0.6:
                 hits[pid] = max(hits.get(pid, 0.0), best / len(words_t))
+            elif (lead := _leading_run(words_t, qs)) >= 3 and len(set(words_t[:lead]) - GENERIC_WORDS - STOP) >= 3:
+                # "USDA Water and Waste Disposal money": the distinctive opening words of a long official title
+                hits[pid] = max(hits.get(pid, 0.0), lead / len(words_t))
         for phrase, ids in self.phrases.items():
             if " " + phrase + " " in qs:
                 for pid in ids:
@@ -174,7 +177,7 @@ GENERIC_WORDS = frozenset("direct grants grant discretionary national state ener
 # Agencies and laws, not programs: "FEMA" in a keyword must not make every FEMA question name that program.
 NOT_PROGRAMS = frozenset("fema epa usda hud dot doe noaa fhwa fta faa fra eda ntia nrcs bia blm nps usgs dhs ost "
                          "usdot phmsa marad nhtsa fmcsa usace ihs cdc hhs fcc arc ira iija bil arpa cares usa "
-                         "usfs fws bor osmre treasury".split())
+                         "usfs fws bor osmre treasury ada nepa cwa sdwa caa cercla rcra osha".split())  # laws too
 SMALL_AGENCY = 4  # an agency with this many programs or fewer is named by its own name ("Denali Commission")
 GENERIC_NAMES = frozenset({"department of transportation", "department of agriculture", "department of energy",
                            "environmental protection agency", "department of commerce", "department of the interior",
@@ -202,6 +205,11 @@ CUE_AFTER = re.compile(r"\s+(programs?|grants?|funding|funds|money|loans?|nofo|n
 CUE_BEFORE = re.compile(r"\b(about|for|explain|is|apply to|the)\s+$", re.I)
 
 
+def _name_cased(raw: str) -> bool:
+    """'SS4A', 'WaterSMART': capitals after the first letter mark a name, never an everyday word."""
+    return raw.isupper() or any(ch.isupper() for ch in raw[1:])
+
+
 def _cued(text: str, word: str) -> bool:
     """A lowercase acronym names a program only when the words around it say so: "the raise grant",
     "apply for raise?"; "a flood alert" or "the stock price" are plain English."""
@@ -218,6 +226,14 @@ _SMALL = frozenset("program programs the of for and a an to in on grant grants f
 def _name_key(name: str) -> frozenset[str]:
     words = [w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w for w in _norm_words(name)]
     return frozenset(w for w in words if w not in _SMALL)
+
+
+def _leading_run(words_t: list[str], qs: str) -> int:
+    """How many of the title's first words the question holds in a row (0 when fewer than three)."""
+    for size in range(len(words_t), 2, -1):
+        if " " + " ".join(words_t[:size]) + " " in qs:
+            return size
+    return 0
 
 
 def _longest_run(words_t: list[str], qs: str) -> int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +24,28 @@ from finder.settings import Settings
 SERVER_POLL_SECONDS = 5.0
 
 
+class LazyNotices(Mapping[str, list[Notice]]):
+    """Notices by ALN, kept as the stored JSON and parsed one ALN at a time on first use: a first answer parses
+    the few notices it shows, not every notice of a 50,000-notice extract."""
+
+    def __init__(self, raw: dict[str, list[str]], ids: set[str]) -> None:
+        self._raw, self.ids = raw, ids
+        self._parsed: dict[str, list[Notice]] = {}
+
+    def __getitem__(self, aln: str) -> list[Notice]:
+        got = self._parsed.get(aln)
+        if got is None:
+            got = [Notice.model_validate(json.loads(text)) for text in self._raw[aln]]
+            self._parsed[aln] = got  # two threads may both parse one ALN: same result, one copy kept
+        return got
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 @dataclass
 class Snapshot:
     """Everything one generation holds, in memory, plus its dense collection for queries."""
@@ -30,7 +53,7 @@ class Snapshot:
     generation: Generation
     pointer: dict[str, Any]
     programs: dict[str, Opportunity]
-    notices: dict[str, list[Notice]]
+    notices: LazyNotices
     lexical: Lexical
     embedder: Embedder
     _empty: list[Notice] = field(default_factory=list)
@@ -77,32 +100,40 @@ class Snapshot:
 
     @cached_property
     def notice_count(self) -> int:
-        """Distinct notices (one may fund several ALNs); counted once per snapshot, not per page view."""
-        return len({n.id for ns in self.notices.values() for n in ns})
+        """Distinct notices (one may fund several ALNs)."""
+        return len(self.notices.ids)
 
 
 def load_snapshot(store: Store, embedder: Embedder) -> Snapshot:
     pointer = store.pointer()
     if not pointer:
         raise IndexMissingError("no index has been built yet; run `finder ingest` (or `make run`)")
-    gen = store.open(pointer["generation"])
+    try:
+        gen = store.open(pointer["generation"])
+    except IndexMissingError:
+        store.forget_sources()
+        raise
     try:
         programs = {d["id"]: Opportunity.model_validate(d) for d in gen.records(PROGRAMS)}
-        by_aln: dict[str, list[Notice]] = defaultdict(list)
-        for d in gen.records(NOTICES):
-            n = Notice.model_validate(d)
-            for aln in n.alns:
-                by_aln[aln].append(n)
+        by_aln: dict[str, list[str]] = defaultdict(list)
+        ids = set()
+        for rid, meta in gen.metadatas(NOTICES):
+            ids.add(rid)
+            for aln in dict.fromkeys(a for a in str(meta.get("alns", "")).split(",") if a):
+                by_aln[aln].append(str(meta["record"]))
     except IndexMissingError:
         gen.close()
+        store.forget_sources()
         raise
     except Exception as exc:
         gen.close()
+        store.forget_sources()
         raise IndexMissingError(
             f"index generation {pointer['generation']} cannot be read ({exc}); run `finder ingest` to rebuild"
         ) from exc
     ordered = [programs[k] for k in sorted(programs)]
-    return Snapshot(gen, pointer, dict((op.id, op) for op in ordered), dict(by_aln), Lexical(ordered), embedder)
+    return Snapshot(gen, pointer, dict((op.id, op) for op in ordered), LazyNotices(dict(by_aln), ids),
+                    Lexical(ordered), embedder)
 
 
 class Index:
@@ -110,7 +141,7 @@ class Index:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.embedding_model)
+        self.embedder = embedder or Embedder.of(settings)
         self.store = Store(settings, self.embedder)
         self._snap: Snapshot | None = None
         self._stamp = ""

@@ -17,17 +17,24 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
-
-import chromadb
-from chromadb.api import ClientAPI
 
 from finder.catalog.model import TEXT_RECIPE
 from finder.errors import IndexMissingError, StoreUnavailableError
 from finder.index.embeddings import Embedder
-from finder.index.generation import NOTICES, PROGRAMS, Generation, _chroma_settings, persistent_client
+from finder.index.generation import (
+    NOTICES,
+    PROGRAMS,
+    Generation,
+    _chroma_settings,
+    _release,
+    persistent_client,
+)
 from finder.settings import Settings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
 
 
 class Store:
@@ -85,6 +92,23 @@ class Store:
             os.replace(tmp, self.pointer_file)
         return ptr
 
+    # -- what the last clean refresh read (embedded store) -------------------------------------------
+    @property
+    def sources_file(self) -> Path:
+        """Written by a clean refresh: a digest of its sources, so an unchanged refresh can stop early."""
+        return self.root / "SOURCES.json"
+
+    def forget_sources(self) -> None:
+        """A reader found the generation damaged: the next refresh must check everything, not stop early."""
+        with contextlib.suppress(OSError):
+            self.sources_file.unlink(missing_ok=True)
+
+    def generation_files(self, generation: str) -> list[str]:
+        """Each file of an embedded generation with its size. Not its time: readers rewrite Chroma's files
+        when they close them, with the same content."""
+        folder = self.root / "generations" / generation
+        return sorted(f"{p.relative_to(folder)}:{p.stat().st_size}" for p in folder.rglob("*") if p.is_file())
+
     # -- generations ---------------------------------------------------------------------------
     def new_name(self) -> str:
         return dt.datetime.now(dt.UTC).strftime("g%Y%m%dT%H%M%S") + uuid.uuid4().hex[:6]
@@ -104,10 +128,20 @@ class Store:
             raise IndexMissingError(f"index folder {path} is missing or damaged; run `finder ingest` to rebuild")
         path.mkdir(parents=True, exist_ok=True)
         try:
-            client = persistent_client(str(path))
+            local = persistent_client(str(path))
         except Exception as exc:
             raise IndexMissingError(f"index folder {path} cannot be opened ({exc}); run `finder ingest`") from exc
-        return Generation(client, generation, f"{self.base}-", self.embedder, close=True)
+        if not create:
+            try:
+                names = {c.name if hasattr(c, "name") else str(c) for c in local.list_collections()}
+            except Exception as exc:
+                _release(local)
+                raise IndexMissingError(f"index folder {path} cannot be read ({exc}); run `finder ingest`") from exc
+            if f"{self.base}-{PROGRAMS}" not in names:
+                _release(local)
+                raise IndexMissingError(f"index generation {generation} was built with another embedding model or "
+                                        f"backend, not {self.embedder.model_name}; run `finder ingest` to rebuild")
+        return Generation(local, generation, f"{self.base}-", self.embedder, close=True)
 
     def fork(self, source: str | None) -> Generation:
         """A new generation holding a copy of `source` (or empty)."""
@@ -153,6 +187,8 @@ class Store:
 
     def _client(self) -> ClientAPI:
         if self._server is None:
+            import chromadb
+
             url = urlparse(self.settings.chroma_url or "")
             try:
                 self._server = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,

@@ -91,6 +91,23 @@ def test_an_office_question_names_the_state_office(finder):
     assert "Texas Water Development Board" in a.lead.split("\n")[0]
 
 
+def test_an_office_question_without_a_program_name_names_the_office_of_the_top_program(finder):
+    a = finder.ask("Who runs the home weatherization program for low-income families in Michigan?",
+                   Profile(Applicant.COUNTY))
+    assert Ask.OFFICE in a.asks and a.about is None
+    first = a.lead.split("\n")[0]
+    assert "ALN 81.042" in first and "Michigan Department of Health and Human Services" in first
+
+
+def test_a_comparison_puts_each_named_programs_verdict_match_and_status_side_by_side(finder):
+    a = finder.ask("Which is better for a county roundabout, SS4A or BUILD?", Profile(Applicant.COUNTY))
+    assert Ask.COMPARE in a.asks
+    first = a.lead.split("\n")[0]
+    for aln in ("ALN 20.939", "ALN 20.933"):
+        assert aln in first
+    assert first.count("match:") == 2 and first.count("status:") == 2 and "80%" in first
+
+
 def test_a_deadline_question_gives_the_notice_date(finder):
     a = finder.ask("When is the SS4A deadline?", Profile(Applicant.COUNTY))
     assert "closes 20 December 2026" in a.lead

@@ -19,6 +19,13 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("Which state agency runs HMGP here, and where do we start?", Ask.OFFICE),
     ("Who in Iowa hands out the Section 5311 money?", Ask.OFFICE),
     ("Who do we go to in the state for EMPG?", Ask.OFFICE),
+    ("Which Oregon agency gives out the clean water SRF loans?", Ask.OFFICE),
+    ("Which office in Kansas administers the rural transit money?", Ask.OFFICE),
+    ("Who administers the small cities block grant in Maine?", Ask.OFFICE),
+    ("Does a city of 50,000 get its own allocation, or do we go through the state?", Ask.APPLY),
+    ("Is EPA still handing out rebates for electric school buses?", Ask.STATUS),
+    ("Was the Brownfields Job Training program cancelled?", Ask.STATUS),
+    ("We heard rumors. Has NTIA's digital equity money been clawed back by Congress?", Ask.STATUS),
     ("What's the most ECWAG can give us for a new well?", Ask.AMOUNT),
     ("Roughly how much could we borrow through Section 108?", Ask.AMOUNT),
     ("When is the BUILD application due?", Ask.DEADLINE),
@@ -26,6 +33,8 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("Can we be the lead applicant for a planning grant?", Ask.APPLY),
     ("What's the difference between BUILD and INFRA?", Ask.COMPARE),
     ("What grants help a county fix bridges?", Ask.FIND),
+    ("Who handles the paperwork for a grant in a small town?", Ask.FIND),
+    ("What programs in Ohio pay for sewers?", Ask.FIND),
 ])
 def test_each_kind_of_question_is_read(question, wanted):
     assert wanted in asks(question)
@@ -41,6 +50,8 @@ def test_several_asks_in_one_question_keep_their_order():
     ("I work for a federally recognized tribe. Can we apply for BRIC?", Applicant.TRIBE, None, None),
     ("Our village needs a new well", Applicant.CITY, None, None),
     ("Our township wants to repave roads", Applicant.CITY, None, None),
+    ("We're the Port of Walla Walla, a port district, on the Columbia", Applicant.SPECIAL_DISTRICT, None, None),
+    ("We're a Native village on the Kuskokwim River in Alaska", Applicant.TRIBE, None, "AK"),
     ("Lots of homes in our parish in Louisiana have no internet", Applicant.COUNTY, None, "LA"),
     ("We're a borough in Alaska", Applicant.COUNTY, None, "AK"),
     ("Our borough in New Jersey wants sidewalks", Applicant.CITY, None, "NJ"),
@@ -68,6 +79,8 @@ def test_county_and_urban_area_are_read():
 
 
 @pytest.mark.parametrize("question, phrase", [
+    ("Was the Environmental Justice Thriving Communities Grantmaking program cancelled?",
+     "Environmental Justice Thriving Communities Grantmaking program"),
     ("Can we apply for the Thriving Communities Program?", "Thriving Communities Program"),
     ("Is the Digital Equity Competitive Grant still available?", "Digital Equity Competitive Grant"),
     ("Can we apply for Solar for All?", "Solar for All"),
@@ -88,6 +101,10 @@ def test_a_program_name_the_asker_writes_is_found(question, phrase):
     ("Give me the personal cell number of the FEMA officer.", RefusalKind.CONTACT),
     ("I lost my job and can't pay my phone bill. Will a program pay it for me?", RefusalKind.PERSONAL),
     ("Write me a cover letter for a planner job.", RefusalKind.OFF_TASK),
+    ("How's the weather looking for our ribbon cutting on Saturday? Will the weather hold?", RefusalKind.OFF_TASK),
+    ("Could the UK government fund our sister-city exchange?", RefusalKind.ABROAD),
+    ("Please draft our grant narrative for the trail project", RefusalKind.WRITING),
+    ("Can you fill out the CDBG application for us?", RefusalKind.WRITING),
 ])
 def test_rules_decline_each_out_of_scope_class(question, kind):
     assert off_limits(question) is kind
@@ -100,6 +117,10 @@ def test_rules_decline_each_out_of_scope_class(question, kind):
     "Our residents can't afford their water bills; can the utility get help?",
     "Which companies can apply for CRISI?",
     "Our county jail needs a new roof",
+    "Severe weather knocked out our power lines; what helps us bury them?",
+    "Who should we write to about our application?",
+    "We want to complete the application process for SS4A. When is it due?",
+    "Is there money for NOAA weather radios in our schools?",
 ])
 def test_rules_leave_local_needs_alone(question):
     assert off_limits(question, parse(question).state) is None
@@ -107,3 +128,27 @@ def test_rules_leave_local_needs_alone(question):
 
 def test_a_share_question_in_other_words_is_a_match_question():
     assert Ask.MATCH in asks("On the operating side, how much of the net operating cost can the federal funds cover?")
+
+
+def test_an_office_without_a_state_row_reads_once_as_a_state_office():
+    from types import SimpleNamespace
+
+    from finder.answering.facts import office_phrase
+    from finder.catalog.offices import OfficeContact
+
+    federal = "https://www.fema.gov/grants/mitigation/state-contacts"
+    hit = SimpleNamespace(office=OfficeContact("State hazard mitigation office", None, None, federal, federal, None))
+    tail = "on the federal list of state contacts"
+    assert office_phrase(hit, link=False) == f"find your state hazard mitigation office {tail}"
+    hit.office = OfficeContact("State hazard mitigation office", "TX", None, federal, federal, None)
+    assert office_phrase(hit, link=False) == f"find Texas's hazard mitigation office {tail}"
+    hit.office = OfficeContact("Drinking water SRF program", None, None, federal, federal, None)
+    assert office_phrase(hit, link=False).startswith("find your state's drinking water SRF program")
+
+
+def test_a_first_sentence_does_not_end_inside_a_citation():
+    from finder.answering.facts import first_sentences
+
+    text = "HSIP is generally 90% federal (23 U.S.C. 120(c)). Some safety work is 100% federal. More."
+    assert first_sentences(text, 1) == "HSIP is generally 90% federal (23 U.S.C. 120(c))."
+    assert first_sentences("Pays 80% (Pub. L. 117-58). Then this.", 1) == "Pays 80% (Pub. L. 117-58)."

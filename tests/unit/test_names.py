@@ -20,3 +20,16 @@ LEX = Lexical(load_catalog(CATALOG)[0])
 ])
 def test_acronym_matching(question, named):
     assert set(LEX.names(question)) & {"20.703", "20.933", "20.939", "14.024"} == named
+
+
+@pytest.mark.parametrize("question, wanted, unwanted", [
+    ("Can a water district apply for WaterSMART efficiency projects?", "15.507", None),  # capitals inside: a name
+    ("Can we get USDA Water and Waste Disposal money for a sewer lagoon?", "10.760", None),  # a title's opening
+    ("Can a transit authority apply for the Low-No bus program?", "20.526", "20.530"),
+    ("We want to plan for water and waste in our town", None, "10.760"),  # too few words in a row
+    ("Our library roof leaks and the building isn't ADA accessible", None, "20.533"),  # a law, not a program
+])
+def test_names_in_the_askers_spelling(question, wanted, unwanted):
+    named = LEX.names(question)
+    assert wanted is None or wanted in named
+    assert unwanted is None or unwanted not in named

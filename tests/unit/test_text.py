@@ -70,3 +70,12 @@ def test_csv_cells_that_could_run_are_neutralised(value):
 
 def test_terminal_output_carries_no_escape_sequences():
     assert printable("notes\x1b]8;;https://evil.example\x07click\x1b[0m\nnext") == "notes?]8;;https://evil.example?click?[0m\nnext"
+
+
+def test_a_bare_assistance_listing_number_in_record_text_is_removed_but_a_regulation_section_is_kept():
+    from finder.text import inert
+
+    out = inert("Apply under 99.999 (see 31 CFR 34.302, 40 CFR Part 35.215 and section 66.468).")
+    assert "99.999" not in out
+    assert "number removed" in out and "31 CFR 34.302" in out and "Part 35.215" in out
+    assert "section 66.468" in out
