@@ -14,8 +14,8 @@ from typing import Any
 
 from finder.answering.conversation import describe
 from finder.answering.facts import (
+    deadline_short,
     display_name,
-    ordered_notices,
     readable_time,
     share_phrase,
     short_day,
@@ -25,7 +25,7 @@ from finder.answering.facts import (
 from finder.answering.html import cards, escape
 from finder.catalog.eligibility import Asker
 from finder.catalog.rules import STATES
-from finder.catalog.vocab import Applicant, NoticeStatus
+from finder.catalog.vocab import Applicant
 from finder.engine import Finder
 from finder.errors import FinderError
 from finder.text import csv_cell, inert, safe_url
@@ -189,16 +189,8 @@ def shortlist_rows(finder: Finder, saved: Any, session: ChatSession | None = Non
                      "Your share of the cost": share_phrase(hit) if op.cost_share else "not in the index",
                      "State office": office, "State office link": (safe_url(o.url) or "") if o else "",
                      "Status": status_label(hit) or "not in the index",
-                     "Next deadline": _deadline(hit), "Program page": safe_url(op.url) or ""})
+                     "Next deadline": deadline_short(hit) or "none loaded", "Program page": safe_url(op.url) or ""})
     return rows
-
-
-def _deadline(hit: Any) -> str:
-    n = next((n for n in ordered_notices(hit) if n.status in (NoticeStatus.POSTED, NoticeStatus.FORECASTED)), None)
-    if n is None:
-        return "no open or forecast notice loaded"
-    when = short_day(n.close_date) if n.close_date else "no close date given"
-    return f"{'closes' if n.status is NoticeStatus.POSTED else 'forecast, expected to close'} {when}"
 
 
 def export_shortlist(finder: Finder, saved: Any, session: ChatSession | None, folder: Path,
@@ -230,10 +222,11 @@ def export_shortlist(finder: Finder, saved: Any, session: ChatSession | None, fo
     refreshed = readable_time(snap.refreshed_at)
     who = f"Verdicts are for {e(whos[0])}" if len(whos) == 1 else "Each verdict says whom it is for"
     brief = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Federal funding shortlist, "
-             f"{short_day(today)}</title><style>body{{font:11pt system-ui,sans-serif;margin:1.5cm;color:#111}}"
+             f"{short_day(today)}</title><style>body{{font:10pt system-ui,sans-serif;margin:1.5cm;color:#111}}"
+             f"small{{font-size:8.5pt}}"
              f"td,th{{border:1px solid #999;padding:4px;vertical-align:top;text-align:left}}"
-             f"table{{border-collapse:collapse;width:100%}}a{{color:#1d4ed8}}@page{{size:auto;margin:1.2cm}}"
-             f"@media print{{body{{margin:0;font-size:9.5pt}}}}</style></head><body>"
+             f"table{{border-collapse:collapse;width:100%}}a{{color:#1d4ed8}}@page{{size:landscape;margin:1cm}}"
+             f"@media print{{body{{margin:0;font-size:9pt}}}}</style></head><body>"
              f"<h1>Federal funding shortlist</h1><p>Prepared {short_day(today)}; program index refreshed "
              f"{e(refreshed)}. "
              f"{who}. Confirm each on the official page before applying.</p><table><tr><th>Program</th>"

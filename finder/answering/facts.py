@@ -253,7 +253,7 @@ def office_phrase(hit: Hit, *, link: bool = True) -> str | None:
 def share_phrase(hit: Hit) -> str:
     """The asker's share of the cost in plain words, from the record's cost share: 'you pay at least 20%; up to
     100% federal for off-system bridges'. Through a state, the state sets the local share, so it says that
-    before the federal rule; with no figures in the record, the record's text."""
+    before the federal rule; with no figures in the record, its first sentence."""
     cs = hit.program.cost_share
     if cs is None:
         return "not in the index; see the program page"
@@ -262,11 +262,13 @@ def share_phrase(hit: Hit) -> str:
         parts.append("no match required")
     elif cs.applicant_min is not None:
         parts.append(f"you pay at least {cs.applicant_min}%")
+    elif cs.federal_max == 100:
+        parts.append("up to 100% federal (you may pay nothing)")
     elif cs.federal_max is not None:
         parts.append(f"you pay at least {100 - cs.federal_max}% (the federal share is up to {cs.federal_max}%)")
     if parts:
         parts += [f"up to {c.federal_max}% federal for {inert(c.when)}" for c in cs.cases if c.federal_max is not None]
-    text = "; ".join(parts) if parts else inert(cs.text)  # no figure to say it in: the record's own words
+    text = "; ".join(parts) if parts else inert(first_sentences(cs.text, 1))  # no figure: the record's words
     v = hit.verdict
     if v is not None and v.kind is VerdictKind.THROUGH:
         office = f"the {inert(hit.office.agency)}" if hit.office and hit.office.agency else "the state"
