@@ -156,6 +156,10 @@ def main() -> None:
         speed.pair("torch", "int8", cold_ask["torch"], cold_ask["int8"]))
     out["cold_ask"] = cold_ask
 
+    _, words = py("benchmarks.card_words", str(tmp / "idx-catalog"), env=env_for(tmp / "idx-catalog", catalog, none))
+    add("answers", "card words under a 5-program answer, dev sets: answers, mean / median / max",
+        f"{words.get('answers')}, {words.get('mean_words')} / {words.get('median_words')} / {words.get('max_words')}")
+
     # -- scale -------------------------------------------------------------------------------------
     from benchmarks.generate_extract import catalog_alns, write_extract
     from ingest.listings import import_listings

@@ -250,6 +250,7 @@ def _refresh(settings: Settings, store: Store, data_dir: Path, notice_paths: lis
         todo = p_add + p_chg
         total = len(todo) + len(n_add) + len(n_chg)
         done = 0
+        progress("embedding", 0, total)  # before the first batch, which also loads the model
         for table, rows in ((PROGRAMS, todo), (NOTICES, n_add + n_chg)):
             for start in range(0, len(rows), STEP):
                 chunk = rows[start:start + STEP]

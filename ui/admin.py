@@ -13,6 +13,7 @@ import contextlib
 import queue
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -65,13 +66,7 @@ def run_refresh(settings: Settings, finder: Finder, authed: bool, upload: Any = 
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
-    yield "Refresh started…", ""
-    while thread.is_alive() or not events.empty():
-        try:
-            stage, done, total = events.get(timeout=0.2)
-            yield f"{stage}: {done}/{total}", ""
-        except queue.Empty:
-            continue
+    yield from ((line, "") for line in _progress(thread, events, fetch))
     if "error" in result:
         yield "Refresh failed", (f"**Refresh failed:** {escape(result['error'])}\n\nThe previous index is still "
                                  "serving. Fix the problem and run the refresh again.")
@@ -85,6 +80,24 @@ def run_refresh(settings: Settings, finder: Finder, authed: bool, upload: Any = 
              f"- Notices: +{r.notices_added} ~{r.notices_updated} -{r.notices_removed} ={r.notices_unchanged}",
              f"- Skipped: {len(r.skipped)}"] + [f"  - {escape(s)}" for s in r.skipped[:30]] + notes
     yield "Done", "\n".join(lines)
+
+
+def _progress(thread: threading.Thread, events: queue.Queue[tuple[str, int, int]], fetch: bool) -> Iterator[str]:
+    """Progress lines while `thread` works: each step with its count, and the seconds so far once a second,
+    so a slow step (a Grants.gov fetch, the model loading) never looks stuck."""
+    started = time.monotonic()
+    line = "Asking Grants.gov for the notices of the catalog's programs" if fetch else "Refresh started"
+    yield f"{line}…"
+    shown = 0
+    while thread.is_alive() or not events.empty():
+        try:
+            stage, done, total = events.get(timeout=0.2)
+            line = f"{stage[:1].upper()}{stage[1:]}: {done} of {total}" if total > 1 else stage.capitalize()
+        except queue.Empty:
+            if time.monotonic() - started < shown + 1:
+                continue
+        shown = int(time.monotonic() - started)
+        yield f"{line} ({shown} s so far)…"
 
 
 def stage_upload(settings: Settings, path: Path) -> str:

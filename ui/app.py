@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 
 from finder import database
+from finder.answering.facts import readable_time
 from finder.catalog.applicants import LABELS
 from finder.catalog.rules import STATES
 from finder.catalog.vocab import Applicant
@@ -24,7 +25,8 @@ from ui import chat, clients, feedback, mount, server
 from ui.admin import admin_tab
 from ui.browse import browse_tab
 from ui.login import LoginGuard
-from ui.session import ChatSession
+from ui.scripts import AFTER_ANSWER_JS, PAGE_JS
+from ui.session import ChatSession, make_profile
 
 EXAMPLES = [
     "Can a city of 20,000 apply for EV charger money?",
@@ -50,9 +52,10 @@ def footer(finder: Finder) -> str:
     fetched = json.loads(status.read_text()).get("fetched_at") if status.exists() else None
     warning = (f"Index problem: {finder.index.last_error} (answers still come from the last good index) · "
                if finder.index.last_error else "")
-    return (f"{warning}Index last refreshed: {snap.refreshed_at or 'unknown'} · {len(snap.programs)} programs · "
+    return (f"{warning}Index last refreshed: {readable_time(snap.refreshed_at)} · {len(snap.programs)} programs · "
             f"{snap.notice_count} notices, {open_n} open · notices last fetched from Grants.gov: "
-            f"{fetched or 'never'} · answers come only from this index; confirm on the official pages.")
+            f"{readable_time(fetched) if fetched else 'never'} · answers come only from this index; confirm on the "
+            f"official pages.")
 
 
 def examples(finder: Finder) -> list[str]:
@@ -64,9 +67,10 @@ def examples(finder: Finder) -> list[str]:
     return EXAMPLES + [DEADLINE_EXAMPLE] if loaded else EXAMPLES
 
 
-def _ask_tab(finder: Finder, exports: Path) -> gr.Textbox:
+def _ask_tab(finder: Finder, exports: Path, demo: gr.Blocks) -> gr.Textbox:
     session = gr.State(None)
     saved = gr.BrowserState([], storage_key="finder-shortlist")
+    kept_profile = gr.BrowserState({}, storage_key="finder-profile")
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=240, elem_id="profile-col"):
             gr.Markdown("## Your profile")
@@ -76,7 +80,7 @@ def _ask_tab(finder: Finder, exports: Path) -> gr.Textbox:
                                     max_length=40, elem_id="population")
             note = gr.Markdown(elem_id="profile-note")
             adopt = gr.Button("Use the last answer's applicant, state and population", size="sm",
-                              elem_id="adopt-profile")
+                              elem_id="adopt-profile", visible=False)
         with gr.Column(scale=3):
             box = gr.Textbox(label="Your question", placeholder="e.g. 'Can a county apply for BRIC?'",
                              max_lines=4, max_length=MAX_QUESTION, elem_id="question")
@@ -84,69 +88,124 @@ def _ask_tab(finder: Finder, exports: Path) -> gr.Textbox:
                 send = gr.Button("Ask", variant="primary", elem_id="ask")
                 clear = gr.Button("Clear conversation", elem_id="clear")
             gr.Examples(examples(finder), inputs=box, label="Try an example")
-            conversation = gr.Chatbot(label="Conversation", height=420, elem_id="chat", sanitize_html=True,
-                                      allow_tags=False, autoscroll=False, feedback_options=("Like", "Dislike"),
-                                      buttons=["copy_all"])
-            with gr.Row():
-                reason = gr.Dropdown(feedback.REASONS, value=None, label="Why? (after rating an answer)", scale=2)
-                send_reason = gr.Button("Send reason", scale=1)
-            rating_note = gr.Markdown(elem_id="rating-note")
+            with gr.Group(elem_id="chat-area"):
+                conversation = gr.Chatbot(label="Conversation", height=420, elem_id="chat", sanitize_html=True,
+                                          allow_tags=False, autoscroll=False,
+                                          feedback_options=("Like", "Dislike"), buttons=["copy_all"])
+                with gr.Row(visible=False, elem_id="reason-row") as reason_row:
+                    reason = gr.Dropdown(feedback.REASONS, value=None, label="Why? (optional)", scale=2,
+                                         elem_id="reason")
+                    send_reason = gr.Button("Send reason", scale=1, elem_id="send-reason")
+                rating_note = gr.Markdown(elem_id="rating-note")
             cards = gr.HTML(elem_id="cards")
-            with gr.Row():
-                pick = gr.CheckboxGroup([], label="Save programs from this answer to your shortlist", scale=3,
-                                        elem_id="save")
-                export = gr.Button("Export shortlist", scale=1, elem_id="export-shortlist")
-            shortlist_view = gr.Markdown(elem_id="shortlist")
-            shortlist_files = gr.File(label="Shortlist (CSV and printable brief)", file_count="multiple",
-                                      visible=False, elem_id="shortlist-files")
+            pick = gr.CheckboxGroup([], label="Save programs from this answer to your shortlist", elem_id="save",
+                                    visible=False)
+            with gr.Column(visible=False, elem_id="shortlist-box") as list_box:
+                mine = gr.CheckboxGroup([], label="Your shortlist (untick a program to remove it)",
+                                        elem_id="shortlist")
+                with gr.Row():
+                    export = gr.Button("Export shortlist (CSV and printable brief)", elem_id="export-shortlist")
+                    clear_list = gr.Button("Clear shortlist", elem_id="clear-shortlist")
+                list_note = gr.Markdown(elem_id="shortlist-note")
+                shortlist_files = gr.File(label="Shortlist files", file_count="multiple", visible=False,
+                                          elem_id="shortlist-files")
+
+    def listed(kept):
+        choices = chat.shortlist_view(finder, kept)
+        return gr.update(choices=choices, value=[c[1] for c in choices]), gr.update(visible=bool(choices))
 
     if finder.settings.llm_enabled:  # the lead streams in, one checked sentence at a time: a generator
         def on_ask(message, sess, a, s, p):
             for messages, html, new, problem, cleared in chat.respond_stream(finder, sess, message, a, s, p):
-                yield messages, html, new, problem, cleared, gr.update(choices=chat.shortlist_choices(new), value=[])
+                yield messages, html, new, problem, cleared, gr.update(visible=bool(new.turns))
     else:  # one answer, one update: Gradio sends the history and cards once, with no generator round trips
         def on_ask(message, sess, a, s, p):
             messages, html, new, problem, cleared = chat.respond(finder, sess, message, a, s, p)
-            return messages, html, new, problem, cleared, gr.update(choices=chat.shortlist_choices(new), value=[])
+            return messages, html, new, problem, cleared, gr.update(visible=bool(new.turns))
 
-    outs = [conversation, cards, session, note, box, pick]
-    box.submit(on_ask, [box, session, applicant, state, population], outs, api_visibility="private")
-    send.click(on_ask, [box, session, applicant, state, population], outs, api_name="ask")
-    clear.click(lambda sess: ([], "", ChatSession(), "", gr.update(choices=[], value=[])), session,
-                [conversation, cards, session, rating_note, pick], api_visibility="private")
+    def offer(sess, kept):  # the last answer's programs, ticked where already on the shortlist
+        offered = chat.shortlist_choices(sess) if sess else []
+        ids = {e["id"] for e in chat.keep_shortlist(finder, kept)}
+        return gr.update(choices=offered, value=[i for _, i in offered if i in ids], visible=bool(offered))
+
+    outs = [conversation, cards, session, note, box, adopt]
+    ins = [box, session, applicant, state, population]
+    for event, api in ((box.submit, {"api_visibility": "private"}), (send.click, {"api_name": "ask"})):
+        event(on_ask, ins, outs, **api).then(offer, [session, saved], pick, api_visibility="private").then(
+            None, js=AFTER_ANSWER_JS)
+
+    def on_clear(sess):
+        if sess is not None:
+            sess.clear()
+        return ([], "", ChatSession(), "", gr.update(choices=[], value=[], visible=False), gr.update(visible=False),
+                gr.update(visible=False))
+
+    reset = [conversation, cards, session, rating_note, pick, adopt, reason_row]
+    clear.click(on_clear, session, reset, api_visibility="private")
+    conversation.clear(on_clear, session, reset, api_visibility="private")  # the chat's own trash icon, the same
 
     def on_like(sess, data: gr.LikeData):
         if sess is None:
-            return "That message is not an answer from this session."
+            return "That message is not an answer from this session.", gr.update()
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
-        return chat.rate(finder, sess, int(index), data.liked is True)
+        said = chat.rate(finder, sess, int(index), data.liked is True)
+        return said, gr.update(visible=sess.pending_reason is not None)
 
-    conversation.like(on_like, session, rating_note, api_visibility="private")
+    conversation.like(on_like, session, [rating_note, reason_row], api_visibility="private")
     adopt.click(lambda sess: chat.adopt_profile(sess), session, [applicant, state, population, note],
                 api_visibility="private")
-    send_reason.click(lambda sess, r: (chat.add_reason(finder, sess or ChatSession(), r or ""), None),
-                      [session, reason], [rating_note, reason], api_visibility="private")
+    send_reason.click(lambda sess, r: (chat.add_reason(finder, sess or ChatSession(), r or ""), None,
+                                       gr.update(visible=False)),
+                      [session, reason], [rating_note, reason, reason_row], api_visibility="private")
 
-    def on_pick(sess, chosen, kept):
-        kept = chat.keep_shortlist(finder, [*(kept if isinstance(kept, list) else []), *(chosen or [])])
-        names = [r["program"] for r in chat.shortlist_rows(finder, kept, sess or ChatSession())]
-        return kept, ("**Shortlist:** " + "; ".join(names)) if names else ""
+    def on_pick(sess, kept, chosen):
+        kept = chat.save_picks(finder, sess, kept, chosen)
+        return kept, *listed(kept)
 
-    pick.change(on_pick, [session, pick, saved], [saved, shortlist_view], api_visibility="private")
+    pick.input(on_pick, [session, saved, pick], [saved, mine, list_box], api_visibility="private")
+
+    def on_untick(sess, kept, still):
+        kept = chat.remove_from_shortlist(finder, kept, still)
+        ids = {e["id"] for e in kept}
+        offered = chat.shortlist_choices(sess) if sess else []
+        return kept, *listed(kept), gr.update(value=[i for _, i in offered if i in ids]), gr.update(visible=False)
+
+    mine.input(on_untick, [session, saved, mine], [saved, mine, list_box, pick, shortlist_files],
+               api_visibility="private")
+    clear_list.click(lambda sess, kept: on_untick(sess, kept, []), [session, saved],
+                     [saved, mine, list_box, pick, shortlist_files], api_visibility="private")
 
     def on_export(sess, kept, request: gr.Request):
         kept = chat.keep_shortlist(finder, kept)
-        if sess is None or not sess.turns:  # checked on the server: a session that has asked something
-            return gr.update(visible=False), "Ask a question and save a program first."
+        if sess is None:  # checked on the server: every page gets a session when it loads (restore, below)
+            return gr.update(visible=False), "Ask a question first: this page has no session.", sess
         if not kept:
-            return gr.update(visible=False), "Save a program first."
+            return gr.update(visible=False), "Save a program first.", sess
         if sess.exports >= EXPORTS_PER_SESSION:
-            return gr.update(visible=False), "This conversation has made its exports; start a new one."
+            return gr.update(visible=False), "This conversation has made its exports; start a new one.", sess
         sess.exports += 1
         files = chat.export_shortlist(finder, kept, sess, exports / str(request.session_hash or "local"))
-        return gr.update(value=[str(f) for f in files], visible=True), ""
+        return gr.update(value=[str(f) for f in files], visible=True), "", sess
 
-    export.click(on_export, [session, saved], [shortlist_files, rating_note], api_visibility="private")
+    export.click(on_export, [session, saved], [shortlist_files, list_note, session], api_visibility="private")
+
+    def restore(kept, prof):  # a new page: its server-side session, and the shortlist and profile it kept
+        prof = prof if isinstance(prof, dict) else {}
+        a = str(prof.get("applicant") or "")
+        s = str(prof.get("state") or "")
+        p = str(prof.get("population") or "")[:40]
+        return (ChatSession(), *listed(kept), a if a in {v for _, v in APPLICANT_CHOICES} else "",
+                s if s in {v for _, v in STATE_CHOICES} else "", p)
+
+    demo.load(restore, [saved, kept_profile], [session, mine, list_box, applicant, state, population],
+              api_visibility="private")
+
+    def remember(a, s, p):
+        _, problem = make_profile(a, s, p)
+        return {"applicant": a or "", "state": s or "", "population": str(p or "")[:40]}, problem or ""
+
+    for field in (applicant, state, population):
+        field.change(remember, [applicant, state, population], [kept_profile, note], api_visibility="private")
     return box
 
 
@@ -166,7 +225,7 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
                     "apply for. Answers come from the program index only, with official links.")
         foot = gr.Markdown(elem_id="footer", render=False)
         with gr.Tab("Ask"):
-            _ask_tab(finder, cache.exports)
+            _ask_tab(finder, cache.exports, demo)
         with gr.Tab("Browse"):
             browse_tab(finder, demo, choices, cache.exports)
         with gr.Tab("Admin"):
@@ -174,6 +233,7 @@ def build_app(settings: Settings, finder: Finder | None = None) -> gr.Blocks:
                       (lambda: footer(finder), foot), cache.exports)
         foot.render()
         demo.load(lambda: footer(finder), None, foot, api_visibility="private")
+        demo.load(None, js=PAGE_JS)
 
         def clear_exports(request: gr.Request) -> None:  # when a session ends, its exports go too
             shutil.rmtree(cache.exports / str(request.session_hash or "local"), ignore_errors=True)

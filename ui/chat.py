@@ -7,23 +7,35 @@ import csv
 import datetime as dt
 import html
 import logging
-import os
 import tempfile
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from finder.answering.facts import display_name, next_deadline, verdict_phrase
+from finder.answering.conversation import describe
+from finder.answering.facts import (
+    deadline_short,
+    display_name,
+    readable_time,
+    share_phrase,
+    short_day,
+    status_label,
+    verdict_phrase,
+)
 from finder.answering.html import cards, escape
+from finder.catalog.eligibility import Asker
+from finder.catalog.rules import STATES
+from finder.catalog.vocab import Applicant
 from finder.database import DatabaseError
 from finder.engine import Finder
 from finder.errors import FinderError
-from finder.text import csv_cell, safe_url
+from finder.text import csv_cell, inert, safe_url
 from ui import exports, feedback
 from ui.session import ChatSession, Turn, make_profile, used_for
 
 log = logging.getLogger(__name__)
+APPLICANTS = {a.value for a in Applicant}
 ANNOUNCE = '<p class="sr-only" role="status" aria-live="polite">{}</p>'
 
 
@@ -105,64 +117,141 @@ def shortlist_choices(session: ChatSession) -> list[tuple[str, str]]:
     return [(display_name(h.program), h.id) for h in last]
 
 
-def keep_shortlist(finder: Finder, ids: Any) -> list[str]:
-    """The saved ids the app will hold: known programs only, each once, at most FINDER_MAX_SHORTLIST (the
-    list lives in the browser, so whatever it sends back is checked here)."""
+Entry = dict[str, Any]  # one saved program as the browser keeps it: {"id", "applicant", "state", "population"}
+
+
+def _asker_of(entry: Entry) -> Asker | None:
+    return Asker(Applicant(entry["applicant"]), entry["population"], entry["state"] or None) \
+        if entry["applicant"] else None
+
+
+def _who(entry: Entry) -> str:
+    return describe(Applicant(entry["applicant"]) if entry["applicant"] else None, entry["population"],
+                    entry["state"] or None)
+
+
+def keep_shortlist(finder: Finder, items: Any) -> list[Entry]:
+    """The saved programs the app will hold: known programs only, each once (the latest save wins), at most
+    FINDER_MAX_SHORTLIST, each with the asker its verdict was for. The list lives in the browser, so whatever
+    it sends back is checked here: only known ids, applicant types, state codes and a whole population."""
     known = finder.index.snapshot().programs
-    wanted = [str(i) for i in ids if isinstance(i, str | int) and str(i) in known] if isinstance(ids, list) else []
-    return list(dict.fromkeys(wanted))[: finder.settings.max_shortlist]
+    out: dict[str, Entry] = {}
+    for item in items if isinstance(items, list) else []:
+        item = {"id": item} if isinstance(item, str | int) else item  # a list saved by an older version: ids
+        if not isinstance(item, dict) or str(item.get("id")) not in known:
+            continue
+        applicant = str(item.get("applicant") or "")
+        state = str(item.get("state") or "")
+        pop = item.get("population")
+        out.pop(str(item["id"]), None)
+        out[str(item["id"])] = {
+            "id": str(item["id"]), "applicant": applicant if applicant in APPLICANTS else "",
+            "state": state if state in STATES else "",
+            "population": pop if isinstance(pop, int) and not isinstance(pop, bool) and 0 < pop < 10**9 else None}
+    return list(out.values())[-finder.settings.max_shortlist:]
 
 
-def shortlist_rows(finder: Finder, saved: list[str], session: ChatSession) -> list[dict[str, str]]:
-    """What the brief and CSV show for each saved program, with the latest verdict this session saw."""
-    seen = {h.id: h for t in session.turns for h in t.answer.shown}
+def save_picks(finder: Finder, session: ChatSession | None, saved: Any, chosen: Any) -> list[Entry]:
+    """The shortlist after ticking or unticking programs of the last answer: a ticked one is saved with the
+    asker that answer was for (so its verdict is the one the user saw), an unticked one leaves the list."""
+    kept = keep_shortlist(finder, saved)
+    turn = session.turns[-1] if session and session.turns else None
+    if turn is None:
+        return kept
+    offered = {h.id for h in turn.answer.shown}
+    ticked = {str(c) for c in chosen or [] if str(c) in offered}
+    a = turn.answer.asker
+    asker = {"applicant": a.applicant.value, "state": a.state or "", "population": a.population} if a else \
+        {"applicant": "", "state": "", "population": None}
+    present = {e["id"] for e in kept}
+    kept = [e for e in kept if e["id"] not in offered or e["id"] in ticked]
+    kept += [{"id": h.id, **asker} for h in turn.answer.shown if h.id in ticked and h.id not in present]
+    return keep_shortlist(finder, kept)
+
+
+def remove_from_shortlist(finder: Finder, saved: Any, keep_ids: Any) -> list[Entry]:
+    """The shortlist with only the programs still ticked in its own list."""
+    keep = {str(i) for i in keep_ids or []}
+    return [e for e in keep_shortlist(finder, saved) if e["id"] in keep]
+
+
+def shortlist_view(finder: Finder, saved: Any) -> list[tuple[str, str]]:
+    """(label, id) for each saved program: its name and the verdict for the asker it was saved for."""
+    rows = shortlist_rows(finder, saved)
+    return [(f"{r['Program']}: {r['Can we apply?']} (for {r['Verdict for']})", r["id"]) for r in rows]
+
+
+def shortlist_rows(finder: Finder, saved: Any, session: ChatSession | None = None) -> list[dict[str, str]]:
+    """What the brief and CSV show for each saved program, for the asker it was saved for: the verdict this
+    session saw for that asker, else the verdict worked out again for them."""
     rows = []
-    for pid in keep_shortlist(finder, saved):
-        hit = seen.get(pid) or finder.hit(pid)
+    for entry in keep_shortlist(finder, saved):
+        who = _who(entry)
+        seen = [h for t in (session.turns if session else []) if t.used_for == who for h in t.answer.shown
+                if h.id == entry["id"]]
+        hit = seen[-1] if seen else finder.hit(entry["id"], _asker_of(entry))
         if hit is None:
             continue
         op = hit.program
-        rows.append({"program": display_name(op), "aln": op.aln, "verdict": verdict_phrase(hit),
-                     "reason": hit.verdict.reason if hit.verdict else "",
-                     "match": op.cost_share.text if op.cost_share else "",
-                     "status": op.status.value.value if op.status else "",
-                     "deadline": next_deadline(hit) or "no notice loaded", "link": safe_url(op.url) or ""})
+        o = hit.office
+        office = (inert(o.agency) if o.agency else f"{inert(o.title)}: see the federal list") if o else ""
+        rows.append({"id": op.id, "Program": display_name(op), "ALN": op.aln, "Verdict for": who,
+                     "Can we apply?": verdict_phrase(hit), "Why": hit.verdict.reason if hit.verdict else "",
+                     "Your share of the cost": share_phrase(hit) if op.cost_share else "not in the index",
+                     "State office": office, "State office link": (safe_url(o.url) or "") if o else "",
+                     "Status": status_label(hit) or "not in the index",
+                     "Next deadline": deadline_short(hit) or "none loaded", "Program page": safe_url(op.url) or ""})
     return rows
 
 
-def export_shortlist(finder: Finder, saved: list[str], session: ChatSession, folder: Path) -> tuple[Path, Path]:
+def export_shortlist(finder: Finder, saved: Any, session: ChatSession | None, folder: Path,
+                     today: dt.date | None = None) -> tuple[Path, Path]:
     """A CSV (no cell can run as a formula) and a printable one-page HTML brief (links only to official https
-    pages) for council, written in `folder`."""
+    pages) for council, written in a new folder under `folder` as funding-shortlist-YYYY-MM-DD.csv/.html."""
     rows = shortlist_rows(finder, saved, session)
     snap = finder.index.snapshot()
+    today = today or finder.today()
     folder.mkdir(parents=True, exist_ok=True)
-    fd, csv_name = tempfile.mkstemp(prefix="shortlist-", suffix=".csv", dir=folder)
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["program"])
+    target = Path(tempfile.mkdtemp(dir=folder))
+    name = f"funding-shortlist-{today.isoformat()}"
+    csv_path, brief_path = target / f"{name}.csv", target / f"{name}.html"
+    fields = [k for k in (rows[0] if rows else {"Program": ""}) if k != "id"]
+    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
         w.writeheader()
-        w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
+        w.writerows({k: csv_cell(v) for k, v in r.items() if k != "id"} for r in rows)
+    whos = list(dict.fromkeys(r["Verdict for"] for r in rows))
+    e = html.escape
     items = "".join(
-        f"<tr><td>{html.escape(r['program'])}<br><small>ALN {html.escape(r['aln'])}</small></td>"
-        f"<td>{html.escape(r['verdict'])}<br><small>{html.escape(r['reason'])}</small></td>"
-        f"<td>{html.escape(r['match'])}</td><td>{html.escape(r['status'])}</td><td>{html.escape(r['deadline'])}</td>"
-        f"<td>{_brief_link(r['link'])}</td></tr>" for r in rows)
-    who = html.escape(session.turns[-1].used_for if session.turns else "no applicant type set")
-    brief = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Funding shortlist</title>"
-             f"<style>body{{font:12px system-ui;margin:1.5cm}}td,th{{border:1px solid #999;padding:4px;"
-             f"vertical-align:top}}table{{border-collapse:collapse;width:100%}}</style></head><body>"
-             f"<h1>Federal funding shortlist</h1><p>Prepared {dt.date.today().isoformat()}; index refreshed "
-             f"{html.escape(str(snap.refreshed_at or 'unknown'))}. Verdicts are for {who}; "
-             f"confirm each on the official page before applying.</p><table><tr><th>Program</th><th>Can we apply?"
-             f"</th><th>Match</th><th>Status</th><th>Deadline</th><th>Link</th></tr>{items}</table></body></html>")
-    fd2, brief_name = tempfile.mkstemp(prefix="shortlist-brief-", suffix=".html", dir=folder)
-    with os.fdopen(fd2, "w", encoding="utf-8") as fh:
-        fh.write(brief)
-    exports.save(finder.settings, folder.name, [Path(csv_name), Path(brief_name)])  # links work on every replica
-    return Path(csv_name), Path(brief_name)
+        f"<tr><td><strong>{e(r['Program'])}</strong><br><small>ALN {e(r['ALN'])}</small>"
+        f"{'<br>' + _brief_link('Program page', r['Program page']) if r['Program page'] else ''}</td>"
+        f"<td><strong>{e(r['Can we apply?'])}</strong>"
+        f"{'' if len(whos) == 1 else ' (for ' + e(r['Verdict for']) + ')'}<br><small>{e(r['Why'])}</small></td>"
+        f"<td>{e(r['Your share of the cost'])}</td>"
+        f"<td>{_brief_link(r['State office'], r['State office link']) if r['State office'] else 'none named'}</td>"
+        f"<td>{e(r['Status'])}</td><td>{e(r['Next deadline'])}</td></tr>" for r in rows)
+    refreshed = readable_time(snap.refreshed_at)
+    who = f"Verdicts are for {e(whos[0])}" if len(whos) == 1 else "Each verdict says whom it is for"
+    brief = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Federal funding shortlist, "
+             f"{short_day(today)}</title><style>body{{font:10pt system-ui,sans-serif;margin:1.5cm;color:#111}}"
+             f"small{{font-size:8.5pt}}"
+             f"td,th{{border:1px solid #999;padding:4px;vertical-align:top;text-align:left}}"
+             f"table{{border-collapse:collapse;width:100%}}a{{color:#1d4ed8}}@page{{size:landscape;margin:1cm}}"
+             f"@media print{{body{{margin:0;font-size:9pt}}}}</style></head><body>"
+             f"<h1>Federal funding shortlist</h1><p>Prepared {short_day(today)}; program index refreshed "
+             f"{e(refreshed)}. "
+             f"{who}. Confirm each on the official page before applying.</p><table><tr><th>Program</th>"
+             f"<th>Can we apply?</th><th>Your share of the cost</th><th>State office</th><th>Status</th>"
+             f"<th>Next deadline</th></tr>{items}</table></body></html>")
+    brief_path.write_text(brief, encoding="utf-8")
+    # links work on every replica: the store keeps a copy under the link's session/drop folder
+    exports.save(finder.settings, f"{folder.name}/{target.name}", [csv_path, brief_path])
+    return csv_path, brief_path
 
 
-def _brief_link(url: str) -> str:
-    return f'<a href="{html.escape(url)}">{html.escape(url)}</a>' if url else ""
+def _brief_link(label: str, url: str) -> str:
+    safe = safe_url(url)
+    return f'<a href="{html.escape(safe)}">{html.escape(label)}</a>' if safe else html.escape(label)
 
 
 def adopt_profile(session: ChatSession | None) -> tuple[str, str, str, str]:

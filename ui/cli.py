@@ -95,8 +95,11 @@ def ingest(ctx: click.Context, data: Path | None, notices: tuple[Path, ...], wai
 
     settings = _settings(ctx, data)
     bar = None
+    said = {"stage": "", "done": -1}
 
     def progress(stage: str, done: int, total: int) -> None:
+        """A tqdm bar for embedding on a terminal; otherwise (a log, CI) a line per stage and about every
+        tenth of the embedding, so a first build that takes a minute or two is never silent. Both on stderr."""
         nonlocal bar
         if stage == "embedding" and sys.stderr.isatty():
             if bar is None:
@@ -105,6 +108,16 @@ def ingest(ctx: click.Context, data: Path | None, notices: tuple[Path, ...], wai
                 bar = tqdm(total=total, desc="embedding", unit="rec", file=sys.stderr)
             bar.n = done
             bar.refresh()
+            return
+        if stage != said["stage"]:
+            said.update(stage=stage, done=-1)
+            if stage == "embedding":
+                click.echo(f"ingest: embedding {total} records (the first batch loads the model)", err=True)
+            elif stage != "done":
+                click.echo(f"ingest: {stage}", err=True)
+        if stage == "embedding" and done and (done == total or done - said["done"] >= max(1, total // 10)):
+            said["done"] = done
+            click.echo(f"ingest: embedded {done}/{total}", err=True)
 
     report = refresh(settings, notice_paths=list(notices) or None, progress=progress, wait=wait)
     if bar is not None:

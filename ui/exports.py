@@ -1,10 +1,11 @@
 """Shortlist exports kept in the shared store (finder/database.py) as well as in the session's exports folder, so
 their download links work from every replica and after a restart, for KEEP_HOURS.
 
-A link names the file as `.../exports/<session>/<file>`; the guard (ui/middleware.py) serves it from the local
-folder when the file is there, and otherwise from the store, found by that session and file name (both random,
-as the local link already is). Only names this app writes are looked up; the CSV is served as a download and the
-brief with a sandboxing Content-Security-Policy, so neither can run script in the app's origin.
+A link names the file as `.../exports/<session>/<drop>/<file>` (one random folder per export, so the file itself
+can be called funding-shortlist-YYYY-MM-DD.csv); the guard (ui/middleware.py) serves it from the local folder
+when the file is there, and otherwise from the store, found by `<session>/<drop>` and the file name (the two
+folders are random, as the local link already is). Only names this app writes are looked up; the CSV is served
+as a download and the brief with a sandboxing Content-Security-Policy, so neither can run script in the app's origin.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from finder.settings import Settings
 
 log = logging.getLogger(__name__)
 KEEP_HOURS = 24
-NAME = re.compile(r"^shortlist(?:-brief)?-[A-Za-z0-9_]{1,40}\.(csv|html)$")
-SESSION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+NAME = re.compile(r"^funding-shortlist-\d{4}-\d\d-\d\d\.(csv|html)$")
+PART = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 TYPES = {"csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
@@ -45,11 +46,12 @@ def save(settings: Settings, session: str, files: list[Path]) -> None:
 def stored(settings: Settings, target: str) -> tuple[bytes, str] | None:
     """(content, media type) of the stored export a link's path names, or None."""
     path = PurePosixPath(target)
-    if len(path.parts) < 3 or path.parts[-3] != "exports":
+    if len(path.parts) < 4 or path.parts[-4] != "exports":
         return None
-    session, name = path.parts[-2], path.name
-    if not SESSION.match(session) or not (kind := NAME.match(name)):
+    (session, drop), name = path.parts[-3:-1], path.name
+    if not PART.match(session) or not PART.match(drop) or not (kind := NAME.match(name)):
         return None
+    session = f"{session}/{drop}"
     with database.begin(settings) as conn:
         content = conn.scalar(select(exports.c.content).where(
             exports.c.session == session, exports.c.name == name,

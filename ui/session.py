@@ -43,7 +43,11 @@ def parse_population(text: Any) -> tuple[int | None, str | None]:
     if not m:
         return None, f"I couldn't read “{echo(str(text))}” as a population; use a number such as 12,000 or 12k."
     scale = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}.get(m[2] or "", 1)
-    return int(float(m[1]) * scale), None
+    value = int(float(m[1]) * scale)
+    if value < 1:
+        return None, ("A population of 0 can't be used, so answers ignore it; enter the number of residents or "
+                      "leave it empty.")
+    return value, None
 
 
 def make_profile(applicant: str, state: str, population: Any) -> tuple[Profile, str | None]:

@@ -18,5 +18,14 @@ button.primary, .primary{background:#9a3412 !important;border-color:#9a3412 !imp
   outline-offset:2px !important}
 #browse-table table{table-layout:fixed;width:100%}
 #browse-table th, #browse-table td{white-space:normal;word-break:normal;overflow-wrap:anywhere}
-@media (max-width:640px){.card{padding:8px}#browse-table{font-size:.8rem}#profile-col{order:2}}
+.cards-head{font-size:1.05rem;margin:12px 0 4px 0}
+.or, .upload-container .or{color:#374151 !important}
+button[role=tab]:focus-visible, button[role=tab]:focus{outline-offset:-3px !important}
+#chat button[aria-label=Like], #chat button[aria-label=Dislike]{min-width:28px !important;min-height:28px !important;
+  padding:4px !important}
+#chat button[aria-label=Like] svg, #chat button[aria-label=Dislike] svg{width:20px !important;height:20px !important}
+#browse-cards{display:none}
+#browse-cards ul{list-style:none;padding:0;margin:0}#browse-cards li{border-bottom:1px solid #4b5563;padding:6px 0}
+#browse-cards .name{font-weight:600}#browse-cards a{color:#1d4ed8}
+@media (max-width:640px){.card{padding:8px}#browse-table{display:none !important}#browse-cards{display:block}}
 """

@@ -71,6 +71,21 @@ def day(d: dt.date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+def short_day(d: dt.date) -> str:
+    """A date for a table or a brief: '3 Dec 2026'."""
+    return f"{d.day} {d:%b %Y}"
+
+
+def readable_time(value: object) -> str:
+    """'3 Dec 2026, 20:51 UTC' from an ISO time; 'unknown' when there is none."""
+    try:
+        t = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value) if value else "unknown"
+    t = t.astimezone(dt.UTC) if t.tzinfo else t
+    return f"{short_day(t.date())}, {t:%H:%M}" + (" UTC" if t.tzinfo else "")
+
+
 def notice_phrase(n: NoticeView) -> str:
     """'Open, closes 20 December 2026; awards up to $25.0 million, cost share required'."""
     when = day(n.close_date) if n.close_date else (inert(n.close_note) or "no close date given")
@@ -93,6 +108,31 @@ def next_deadline(hit: Hit) -> str | None:
     """The first open or forecast notice, as a phrase; None when nothing is open or coming."""
     live = [n for n in ordered_notices(hit) if n.status in (NoticeStatus.POSTED, NoticeStatus.FORECASTED)]
     return notice_phrase(live[0]) if live else None
+
+
+def deadline_short(hit: Hit) -> str:
+    """The next deadline for a table cell: 'closes 3 Dec 2026', 'forecast, expected to close 3 Dec 2026', or ''."""
+    live = [n for n in ordered_notices(hit) if n.status in (NoticeStatus.POSTED, NoticeStatus.FORECASTED)]
+    if not live:
+        return ""
+    n = live[0]
+    when = short_day(n.close_date) if n.close_date else "no close date given"
+    return f"closes {when}" if n.status is NoticeStatus.POSTED else f"forecast, expected to close {when}"
+
+
+def browse_name(op: Opportunity) -> str:
+    """The name a table leads with: the popular name people say, then the title ('SS4A: Safe Streets and Roads
+    for All'). A popular name that is only numbers or a bracketed citation ('(205(j)(2)) or 604(b)', '220 Homes')
+    is left out (raw text: escape where shown)."""
+    pop = re.sub(r"(\w)\(", r"\1 (", (op.popular_name or "").strip().strip("'\""))
+    words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", pop)
+    readable = pop[:1].isalpha() and any(len(w) >= 3 or w.isupper() for w in words) and not pop[:1].isdigit()
+    if not readable:
+        return op.title
+    if pop.lower() in op.title.lower():  # 'Safe Streets and Roads for All (SS4A)' -> 'SS4A: Safe Streets ...'
+        bare = re.sub(rf"\s*\({re.escape(pop)}\)", "", op.title, flags=re.I)
+        return f"{pop}: {bare}" if bare != op.title else op.title
+    return pop if op.title.lower() in pop.lower() else f"{pop}: {op.title}"
 
 
 def md_link(label: str, url: str | None) -> str:
@@ -210,3 +250,29 @@ def office_phrase(hit: Hit, *, link: bool = True) -> str | None:
         where = f"{state}'s" if state else "your state's"
     text = f"find {where} {title} on the federal list of state contacts"
     return f"{text} ({md_link('list', o.federal_list)})" if link and safe_url(o.federal_list) else text
+
+
+def share_phrase(hit: Hit) -> str:
+    """The asker's share of the cost in plain words, from the record's cost share: 'you pay at least 20%; up to
+    100% federal for off-system bridges'. Through a state, the state sets the local share, so it says that
+    before the federal rule; with no figures in the record, its first sentence."""
+    cs = hit.program.cost_share
+    if cs is None:
+        return "not in the index; see the program page"
+    parts = []
+    if cs.applicant_min == 0:
+        parts.append("no match required")
+    elif cs.applicant_min is not None:
+        parts.append(f"you pay at least {cs.applicant_min}%")
+    elif cs.federal_max == 100:
+        parts.append("up to 100% federal (you may pay nothing)")
+    elif cs.federal_max is not None:
+        parts.append(f"you pay at least {100 - cs.federal_max}% (the federal share is up to {cs.federal_max}%)")
+    if parts:
+        parts += [f"up to {c.federal_max}% federal for {inert(c.when)}" for c in cs.cases if c.federal_max is not None]
+    text = "; ".join(parts) if parts else inert(first_sentences(cs.text, 1))  # no figure: the record's words
+    v = hit.verdict
+    if v is not None and v.kind is VerdictKind.THROUGH:
+        office = f"the {inert(hit.office.agency)}" if hit.office and hit.office.agency else "the state"
+        return f"set by {office}, which passes the money on; the federal rule: {text}"
+    return text

@@ -14,17 +14,21 @@ from finder.answering.facts import (
     fact_source,
     first_sentences,
     inactive,
-    notice_phrase,
     official_links,
     ordered_notices,
+    share_phrase,
+    short_day,
+    status_label,
     status_phrase,
     uses_phrase,
     who_applies,
 )
-from finder.answering.types import Answer, Hit
-from finder.catalog.vocab import VerdictKind
+from finder.answering.types import Answer, Hit, NoticeView
+from finder.catalog.vocab import NoticeStatus, VerdictKind
 from finder.text import safe_url
 
+NOTICE_WORD = {NoticeStatus.POSTED: "open", NoticeStatus.FORECASTED: "forecast", NoticeStatus.CLOSED: "closed",
+               NoticeStatus.ARCHIVED: "archived"}
 BADGE_CLASS = {VerdictKind.ELIGIBLE: "ok", VerdictKind.THROUGH: "via", VerdictKind.NOT_ELIGIBLE: "no",
                VerdictKind.CHECK: "chk"}
 
@@ -59,41 +63,48 @@ def badge(hit: Hit) -> str:
 
 
 def card(hit: Hit) -> str:
+    """The details the chat line leaves out. The chat line already gives the name, ALN, verdict, state office and
+    next deadline, so the card gives the reason for the verdict (and who applies only when no applicant type is
+    set: the reason says it otherwise), status, what it pays for, the asker's share, notices and links."""
     op = hit.program
     rows = [f'<div class="verdict">{badge(hit)}</div>']
-    if hit.office is not None:
-        o = hit.office
-        if o.agency is not None:
-            rows.append(_row("Your state's office", f"{escape(o.agency)} ({_link('official page', o.url)})"))
-        else:
-            rows.append(_row("Your state's office",
-                             f"{escape(o.title)}: see the {_link('federal list', o.federal_list)}"))
-    if (status := status_phrase(hit)) is not None:
+    if (status := status_phrase(hit) if inactive(hit) else status_label(hit)) is not None:
         src = fact_source(op, "status")
+        checked = f" (checked {short_day(op.status.as_of)})" if op.status and not inactive(hit) else ""
         cls = "status-ended" if inactive(hit) else "status"
         rows.append(f'<div class="{cls}" data-status="{escape(op.status.value if op.status else "")}">'
-                    f'Status: {escape(status)}{" · " + _link("source", src[1]) if src else ""}</div>')
-    rows.append(_row("What it funds", escape(first_sentences(op.summary, 1))))
-    if (uses := uses_phrase(op, 6)) is not None:
+                    f'Status: {escape(status)}{checked}{" · " + _link("source", src[1]) if src else ""}</div>')
+    if (uses := uses_phrase(op, 5)) is not None:  # concrete uses say what it funds in fewer words
         rows.append(_row("Pays for", escape(uses)))
-    rows.append(_row("Who applies", escape(who_applies(op))))
+    else:
+        rows.append(_row("What it funds", escape(first_sentences(op.summary, 1))))
+    if hit.verdict is None:
+        rows.append(_row("Who applies", escape(who_applies(op))))
     if op.cost_share:
-        rows.append(_row("Match", escape(op.cost_share.text)))
+        rows.append(_row("Your share", escape(share_phrase(hit))))
     notices = ordered_notices(hit)[:2]
-    deadline = "; ".join(f"{escape(notice_phrase(n))} ({_link('notice', n.url)})" for n in notices) \
-        or "No Grants.gov notice loaded; see the Grants.gov link"
-    rows.append(_row("Deadline", deadline))
+    if notices:
+        rows.append(_row("Grants.gov", " · ".join(_link(short_notice(n), n.url) for n in notices)))
+    else:
+        rows.append(_row("Deadline", "no Grants.gov notice loaded"))
     if (amt := amount(op)) is not None:
         rows.append(_row("Funding", escape(amt)))
     rows.append(_row("Links", " · ".join(_link(label, url) for label, url in official_links(op))))
     return (f'<article class="card" data-id="{escape(op.id)}"><h3>{escape(display_name(op))}</h3>'
-            f'<div class="meta">ALN {escape(op.aln)} · {escape(op.sub_agency or op.agency)}</div>'
-            + "".join(rows) + "</article>")
+            f'<div class="meta">{escape(op.sub_agency or op.agency)}</div>' + "".join(rows) + "</article>")
+
+
+def short_notice(n: NoticeView) -> str:
+    """A notice link's words: 'open notice, closes 3 Dec 2026' (the chat line has the rest)."""
+    when = f", closes {short_day(n.close_date)}" if n.close_date else ""
+    return f"{NOTICE_WORD[n.status]} notice{when}"
 
 
 def cards(answer: Answer, answering_for: str) -> str:
-    """The cards beside a chat answer, headed by whom the answer was for."""
-    head = f'<p class="meta" id="answering-for">Answering for: {escape(answering_for)}</p>'
+    """The cards under a chat answer. Whom the answer is for is said once, in the chat message; the cards keep
+    it as a data attribute only."""
+    head = (f'<h2 class="cards-head" id="answering-for" data-for="{escape(answering_for)}">'
+            f'Details of the programs above</h2>')
     if answer.refused or not answer.shown:
-        return head
+        return f'<div id="answering-for" data-for="{escape(answering_for)}"></div>'
     return head + "".join(card(h) for h in answer.shown)

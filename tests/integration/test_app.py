@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 from pydantic import SecretStr
@@ -30,7 +31,8 @@ def test_answer_cards_and_answering_for_match_what_was_used(finder):
     messages, cards, session, note, cleared = turn(finder, "Tell me about SS4A", "city", population="20k")
     assert messages[-1]["role"] == "assistant" and "Safe Streets" in messages[-1]["content"]
     assert "Answering for: a city, population 20,000" in messages[-1]["content"]
-    assert 'data-verdict="eligible"' in cards and "Answering for: a city, population 20,000" in cards
+    assert 'data-verdict="eligible"' in cards and 'data-for="a city, population 20,000"' in cards
+    assert "Answering for" not in cards  # said once, in the chat message
     assert cleared == "" and note == "" and session.conversation.last_ids[0] == "20.939"
     messages, cards, *_ = turn(finder, "Can a county apply for BRIC?", "city", session)
     assert "Answering for: a county" in messages[-1]["content"]  # the question's own words won for this turn
@@ -48,7 +50,18 @@ def test_chat_text_and_cards_do_not_repeat_program_details(finder):
     text = messages[-1]["content"]
     for detail in ("Pays for:", "Who applies:", "What it funds:", "FY20"):
         assert detail not in text
-    assert "Pays for" in cards and "Who applies" in cards
+    assert "Pays for" in cards and "Who applies" not in cards  # the verdict's reason says who applies
+    assert "Your state's office" not in cards and "ALN " not in cards  # the chat line has them
+    _, anyone, *_ = turn(finder, "drinking water loans")
+    assert "Who applies" in anyone  # with no applicant type there is no reason to say it
+
+
+def test_cards_give_the_askers_share_in_plain_words(finder):
+    _, cards, *_ = turn(finder, "Tell me about SS4A", "city")
+    assert "Your share:</span> you pay at least 20%" in cards
+    _, cards, *_ = turn(finder, "Tell me about the Drinking Water State Revolving Fund", "city", state="TX")
+    first = cards.split("</article>")[0]
+    assert "Your share:</span> set by the Texas Water Development Board" in first
 
 
 def test_population_and_state_inputs():
@@ -110,11 +123,48 @@ def test_a_rating_the_store_cannot_take_is_a_plain_apology(finder, small_index, 
 
 
 def test_shortlist_exports_csv_and_brief(finder, tmp_path):
-    _, _, session, *_ = turn(finder, "Tell me about SS4A", "city")
-    csv_path, brief = chat.export_shortlist(finder, ["20.939"], session, tmp_path)
-    assert "Safe Streets and Roads for All" in csv_path.read_text() and "Eligible" in csv_path.read_text()
+    import csv
+    import datetime as dt
+
+    _, _, session, *_ = turn(finder, "Tell me about SS4A", "city", state="OH", population="20k")
+    saved = chat.save_picks(finder, session, [], ["20.939"])
+    assert saved == [{"id": "20.939", "applicant": "city", "state": "OH", "population": 20000}]
+    csv_path, brief = chat.export_shortlist(finder, saved, session, tmp_path, today=dt.date(2026, 12, 3))
+    assert csv_path.name == "funding-shortlist-2026-12-03.csv" and brief.name == "funding-shortlist-2026-12-03.html"
+    row = next(csv.DictReader(csv_path.open(encoding="utf-8")))
+    assert row["Program"].startswith("Safe Streets and Roads for All") and row["Can we apply?"] == "Eligible"
+    assert row["Verdict for"] == "a city, population 20,000, Ohio"
+    assert row["Your share of the cost"].startswith("you pay at least 20%") and row["Program page"].startswith("https")
     html = brief.read_text()
-    assert "<h1>Federal funding shortlist</h1>" in html and "Safe Streets" in html and "index refreshed" in html
+    assert "<h1>Federal funding shortlist</h1>" in html and "Prepared 3 Dec 2026" in html
+    assert "Verdicts are for a city, population 20,000, Ohio" in html
+    assert re.search(r"index refreshed \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC", html)  # not an ISO time
+
+
+def test_shortlist_names_the_state_office_and_keeps_each_askers_verdict(finder, tmp_path):
+    import csv
+
+    _, _, session, *_ = turn(finder, "Tell me about the Drinking Water State Revolving Fund", "city", state="TX")
+    saved = chat.save_picks(finder, session, [], ["66.468"])
+    _, _, session, *_ = turn(finder, "Tell me about the Drinking Water State Revolving Fund", "state", session)
+    assert chat.shortlist_rows(finder, saved, session)[0]["Can we apply?"].startswith("Not directly")  # as saved
+    row = next(csv.DictReader(chat.export_shortlist(finder, saved, session, tmp_path)[0].open(encoding="utf-8")))
+    assert row["State office"] == "Texas Water Development Board" and row["State office link"].startswith("https")
+    assert row["Your share of the cost"].startswith("set by the Texas Water Development Board")
+
+
+def test_shortlist_edits_and_checks_what_the_browser_sends(finder):
+    _, _, session, *_ = turn(finder, "drinking water loans", "city")
+    shown = [h.id for h in session.turns[-1].answer.shown]
+    saved = chat.save_picks(finder, session, [], shown[:3])
+    assert [e["id"] for e in saved] == shown[:3]
+    saved = chat.save_picks(finder, session, saved, shown[:1])  # unticking removes
+    assert [e["id"] for e in saved] == shown[:1]
+    assert chat.remove_from_shortlist(finder, saved, []) == []
+    forged = [{"id": "20.939", "applicant": "king", "state": "ZZ", "population": -5}, {"id": "nope"}, 7, "20.939"]
+    assert chat.keep_shortlist(finder, forged) == [{"id": "20.939", "applicant": "", "state": "", "population": None}]
+    labels = chat.shortlist_view(finder, saved)
+    assert labels[0][1] == shown[0] and "(for a city)" in labels[0][0]
 
 
 def test_login_slows_down_per_client_and_per_account_and_binds_and_expires(small_index, caplog, tmp_path):
@@ -158,12 +208,40 @@ def test_refresh_refuses_without_login(finder, small_index):
 def test_browse_rows_are_readable_counted_and_exported(finder, tmp_path):
     rows, ids = browse_tab.browse(finder, sector="water", applicant="city", state="TX")
     assert rows and len(rows) == len(ids)
-    assert all("_" not in r[2] and r[2] != "check" for r in rows)  # human labels, no raw codes
-    assert any(r[3].startswith("Not directly") for r in rows)
+    assert all("_" not in r[5] and r[5] != "check" for r in rows)  # human labels, no raw codes
+    assert any(r[1].startswith("Not directly") for r in rows)
     path = browse_tab.export_csv(rows, tmp_path)
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
-    assert text.splitlines()[0].startswith("Program,ALN") and len(text.splitlines()) == len(rows) + 1
+    assert text.splitlines()[0].startswith("Program,Your verdict") and len(text.splitlines()) == len(rows) + 1
+
+
+def test_browse_narrows_to_what_the_applicant_can_reach_and_to_live_programs(finder):
+    everyone, _ = browse_tab.browse(finder)
+    cities, ids = browse_tab.browse(finder, applicant="individual")
+    assert 0 < len(cities) < len(everyone) and not [r for r in cities if r[1].lower().startswith("not eligible")]
+    assert cities == browse_tab.browse(finder, applicant="individual", status="live")[0]
+    every, _ = browse_tab.browse(finder, status="all")
+    assert len(every) >= len(everyone) and all(r[2] in {"Ended", "Terminated", "Paused"}
+                                               for r in browse_tab.browse(finder, status="inactive")[0])
+    names = [r[0] for r in everyone]
+    assert "SS4A: Safe Streets and Roads for All" in names or any(n.startswith("SS4A") for n in names)
+
+
+def test_browse_sorts_from_a_control_the_keyboard_reaches(finder):
+    by_name = [r[0].lower() for r in browse_tab.browse(finder, sort="name")[0]]
+    assert by_name == sorted(by_name)
+    verdicts = [r[1] for r in browse_tab.browse(finder, applicant="county", sort="verdict")[0]]
+    assert verdicts.index("Eligible") < min(i for i, v in enumerate(verdicts) if v.startswith("Not directly"))
+    alns = [r[4] for r in browse_tab.browse(finder, sort="aln")[0]]
+    assert alns == sorted(alns) and alns != [r[4] for r in browse_tab.browse(finder)[0]]
+
+
+def test_an_empty_browse_says_which_filter_emptied_it(finder):
+    rows, _ = browse_tab.browse(finder, text="bridge", sector="water")
+    assert rows == []
+    why = browse_tab.why_empty(finder, text="bridge", sector="water")
+    assert why.startswith("No programs match: without the search words") and "without the sector" in why
 
 
 def test_browse_row_opens_the_program_detail(finder):
@@ -206,3 +284,12 @@ def test_ratings_per_session_are_capped_even_when_the_mind_keeps_changing(finder
     notes = [chat.rate(f, session, 1, i % 2 == 0) for i in range(40)]
     assert sum("saved" in n for n in notes) == 5 and "stored its 5 ratings" in notes[-1]
     assert len(feedback.read_all(tmp_path)) <= 1  # each change of mind replaced the last row; a repeat un-clicks
+
+
+def test_a_refresh_reports_each_stage_with_a_moving_clock(small_settings, embedder):
+    f = Finder(small_settings)
+    f.index.embedder = embedder
+    lines = [progress for progress, _ in admin.run_refresh(small_settings, f, True)]
+    assert lines[0] == "Refresh started…" and lines[-1] == "Done"
+    assert any(line.startswith("Embedding: 0 of 25 (") and line.endswith(" s so far)…") for line in lines)
+    assert any(line.startswith("Embedding: 25 of 25") for line in lines)

@@ -1,12 +1,15 @@
 """A real headless Chromium (Debian's /usr/bin/chromium) drives the served app through Playwright."""
 
+import csv
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
 from finder.engine import Finder
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, SMALL, copy_catalog, free_port, make_settings
 from tests.grants_gov_server import FakeGrantsGov
 from ui import app as ui_app
 from ui import feedback
@@ -23,10 +26,22 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 @pytest.fixture(scope="module")
-def served(small_index):
+def browser_index(small_index, tmp_path_factory, embedder):
+    """The small slice plus a terminated program (11.032) and one a city cannot reach (11.029), for Browse."""
+    from ingest.refresh import refresh
+
+    tmp = tmp_path_factory.mktemp("browser")
+    settings = make_settings(tmp, copy_catalog(tmp / "data", [*SMALL, "11.032", "11.029"]), today="2026-11-28")
+    shutil.copytree(small_index.notices_dir, settings.notices_dir)
+    refresh(settings, embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def served(browser_index):
     gov = FakeGrantsGov()
-    settings = small_index.model_copy(update={"port": free_port(), "admin_password": SecretStr("letmein"),
-                                              "grants_gov_api_url": f"{gov.url}/v1/api", "fetch_backoff": 0.01})
+    settings = browser_index.model_copy(update={"port": free_port(), "admin_password": SecretStr("letmein"),
+                                                "grants_gov_api_url": f"{gov.url}/v1/api", "fetch_backoff": 0.01})
     demo = ui_app.build_app(settings, Finder(settings))
     ui_app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
     SETTINGS.append(settings)
@@ -79,13 +94,13 @@ def test_question_gives_answer_with_card_and_badge(page):
 def test_profile_changes_the_verdicts(page):
     set_applicant(page, "Cities")
     ask(page, "Tell me about the Drinking Water State Revolving Fund")
-    page.wait_for_function("document.querySelector('#answering-for')?.innerText.includes('a city')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#answering-for')?.dataset.for.includes('a city')", timeout=60_000)
     first = page.locator("#cards .card").first
     assert first.get_attribute("data-id") == "66.468"
     assert first.locator(".badge").get_attribute("data-verdict") == "through_state"
     set_applicant(page, "States")
     ask(page, "Tell me about the Drinking Water State Revolving Fund")
-    page.wait_for_function("document.querySelector('#answering-for')?.innerText.includes('a state')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#answering-for')?.dataset.for.includes('a state')", timeout=60_000)
     assert page.locator("#cards .card").first.locator(".badge").get_attribute("data-verdict") == "eligible"
     page.screenshot(path=str(SHOTS / "02-profile-state.png"), full_page=True)
 
@@ -102,7 +117,7 @@ def test_browse_tab_exports_csv(page, tmp_path):
     target = tmp_path / "export.csv"
     dl.value.save_as(target)
     lines = target.read_text().splitlines()
-    assert lines[0].startswith("Program,ALN") and len(lines) > 1
+    assert lines[0].startswith("Program,Your verdict") and len(lines) > 1
     assert "programs" in page.locator("#browse-count").inner_text()
     page.screenshot(path=str(SHOTS / "03-browse.png"), full_page=True)
 
@@ -175,18 +190,22 @@ def test_axe_finds_no_violations_on_any_tab_before_and_after_an_answer(page, ser
     from axe_playwright_python.sync_playwright import Axe
 
     found = {}
-    pg = page.context.browser.new_page(viewport={"width": width, "height": 900})
+    pg = fresh_page(page, served, width)
     try:
-        pg.goto(served)
-        pg.wait_for_selector("#question textarea", timeout=60_000)
         for stage in ("before", "after"):
             if stage == "after":
                 pg.get_by_role("tab", name="Ask").click()
                 ask(pg, "Can a county apply for BRIC?")
                 pg.wait_for_selector("#cards .card", timeout=60_000)
+                pg.locator("#save label").first.click()  # the shortlist and its controls are checked too
+                pg.locator("#shortlist label").first.wait_for(timeout=30_000)
             for tab in ("Ask", "Browse", "Admin"):
                 pg.get_by_role("tab", name=tab).click()
                 pg.wait_for_timeout(600)
+                if tab == "Admin" and stage == "after":  # logged in: the staff controls are checked as well
+                    pg.locator("#admin-password input").fill("letmein")
+                    pg.locator("#admin-login").click()
+                    pg.locator("#run-refresh").wait_for(state="visible", timeout=30_000)
                 result = Axe().run(pg)
                 found[f"{stage}/{tab}"] = [(v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]]
                 pg.screenshot(path=str(SHOTS / f"axe-{width}-{stage}-{tab.lower()}.png"), full_page=True)
@@ -213,19 +232,25 @@ def test_one_thumb_click_is_one_plain_row_with_its_own_reason(page):
 def test_a_saved_card_reaches_the_exported_csv(page, tmp_path):
     page.get_by_role("tab", name="Ask").click()
     page.locator("#save").get_by_text("Water Infrastructure Finance", exact=False).first.click()
-    page.get_by_text("Shortlist:").wait_for(timeout=30_000)
+    page.locator("#shortlist").get_by_text("Water Infrastructure Finance", exact=False).wait_for(timeout=30_000)
+    rows = export_rows(page, tmp_path)
+    assert any("Water Infrastructure Finance" in r["Program"] for r in rows)
+
+
+def export_rows(page, tmp_path, name="shortlist.csv") -> list[dict[str, str]]:
+    """Export the shortlist in the page and read back its CSV."""
     page.locator("#export-shortlist").click()
-    link = page.locator("#shortlist-files a").first
-    link.wait_for(timeout=30_000)
     links = page.locator("#shortlist-files a")
+    links.first.wait_for(timeout=30_000)
     hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
-    assert any(h.split("?")[0].endswith(".csv") for h in hrefs) and any(".html" in h for h in hrefs)
+    assert any(h.split("?")[0].endswith(".html") for h in hrefs)
     csv_link = next(i for i, h in enumerate(hrefs) if h.split("?")[0].endswith(".csv"))
+    assert "funding-shortlist-" in hrefs[csv_link]
     with page.expect_download() as dl:
         links.nth(csv_link).click()
-    target = tmp_path / "shortlist.csv"
+    target = tmp_path / name
     dl.value.save_as(target)
-    assert "Water Infrastructure Finance" in target.read_text()
+    return list(csv.DictReader(target.open(encoding="utf-8")))
 
 
 def test_a_new_tab_after_a_fetch_shows_the_new_footer(page, served):
@@ -236,6 +261,7 @@ def test_a_new_tab_after_a_fetch_shows_the_new_footer(page, served):
                                 timeout=60_000)
         footer = fresh.locator("#footer").inner_text()
         assert "last fetched from Grants.gov: never" not in footer and "notices" in footer
+        assert "UTC" in footer and not re.search(r"\d{4}-\d\d-\d\dT\d", footer)  # '3 Dec 2026, 20:51 UTC', not ISO
     finally:
         fresh.close()
 
@@ -245,6 +271,169 @@ def test_browse_fits_a_phone(page):
     page.get_by_role("tab", name="Browse").click()
     page.wait_for_timeout(800)
     assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    assert not page.locator("#browse-table").is_visible()  # six columns do not fit: a stacked list instead
+    first = page.locator("#browse-cards li").first
+    assert first.is_visible() and "Your verdict:" in first.inner_text() and first.bounding_box()["width"] > 280
+    page.screenshot(path=str(SHOTS / "06-browse-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
     headers = page.locator("#browse-table th").all_inner_texts()
     assert all(any(col in h for h in headers) for col in ("Program", "ALN", "Your verdict", "Next deadline"))
-    page.screenshot(path=str(SHOTS / "06-browse-phone.png"), full_page=True)
+
+
+def fresh_page(page, served, width: int):
+    pg = page.context.browser.new_page(viewport={"width": width, "height": 800 if width > 600 else 844},
+                                       accept_downloads=True)
+    pg.goto(served)
+    pg.wait_for_selector("#question textarea", timeout=60_000)
+    return pg
+
+
+def wait_answers(pg, n: int) -> None:
+    pg.wait_for_function(f"document.querySelectorAll('#chat [data-testid=bot]').length >= {n}", timeout=60_000)
+    pg.wait_for_timeout(800)  # the scroll runs after the answer's last update
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_newest_answer_is_in_view_with_its_lead(page, served, width):
+    pg = fresh_page(page, served, width)
+    try:
+        ask(pg, "Tell me about SS4A")
+        wait_answers(pg, 1)
+        ask(pg, "Our county needs to repair a bridge. What federal money is there?")
+        wait_answers(pg, 2)
+        seen = pg.evaluate("""() => {
+          const bots = document.querySelectorAll('#chat [data-testid=bot]');
+          const lead = [...bots[bots.length - 1].querySelectorAll('p')].find(p => p.innerText.includes('Here are'));
+          const r = lead.getBoundingClientRect();
+          const box = document.querySelector('#chat .bubble-wrap').getBoundingClientRect();
+          return {top: r.top, bottom: r.bottom, boxTop: box.top, boxBottom: box.bottom, vh: innerHeight,
+                  focused: document.activeElement === bots[bots.length - 1],
+                  label: bots[bots.length - 1].getAttribute('aria-label')};
+        }""")
+        assert seen["boxTop"] <= seen["top"] and seen["bottom"] <= seen["boxBottom"], seen  # in the chat's view
+        assert seen["top"] >= 0 and seen["bottom"] <= seen["vh"], seen  # and on the screen
+        assert seen["focused"] == (width < 600)  # on a phone, focus moves to the answer
+        assert "**" not in seen["label"] and "\\" not in seen["label"] and "](" not in seen["label"]
+        pg.screenshot(path=str(SHOTS / f"07-newest-answer-{width}.png"))
+    finally:
+        pg.close()
+
+
+def test_the_chats_trash_icon_clears_the_servers_memory_too(page, served):
+    pg = fresh_page(page, served, 1280)
+    try:
+        ask(pg, "Tell me about SS4A")
+        wait_answers(pg, 1)
+        pg.locator("#chat button[aria-label=Clear]").click()
+        pg.wait_for_function("document.querySelectorAll('#chat [data-testid=bot]').length === 0", timeout=30_000)
+        ask(pg, "Tell me about WIFIA")
+        wait_answers(pg, 1)
+        pg.wait_for_timeout(500)
+        assert pg.locator("#chat [data-testid=bot]").count() == 1
+        assert "SS4A" not in pg.locator("#chat [data-testid=user]").all_inner_texts()[0]
+    finally:
+        pg.close()
+
+
+def test_removing_a_shortlist_item_removes_it_from_the_export_and_a_reload_keeps_the_list(page, served, tmp_path):
+    pg = fresh_page(page, served, 1280)
+    try:
+        set_applicant(pg, "Cities")
+        ask(pg, "drinking water loans")
+        wait_answers(pg, 1)
+        options = pg.locator("#save label")
+        first, second = options.nth(0).inner_text(), options.nth(1).inner_text()
+        options.nth(0).click()
+        pg.locator("#shortlist label").first.wait_for(timeout=30_000)
+        options.nth(1).click()
+        pg.wait_for_function("document.querySelectorAll('#shortlist label').length === 2", timeout=30_000)
+        pg.locator("#shortlist label").filter(has_text=first).click()  # untick: removed
+        pg.wait_for_function("document.querySelectorAll('#shortlist label').length === 1", timeout=30_000)
+        rows = export_rows(pg, tmp_path, "one.csv")
+        assert [r["Program"] for r in rows] == [second] and rows[0]["Verdict for"] == "a city"
+        shown = pg.locator("#shortlist label").all_inner_texts()
+        pg.reload()
+        pg.wait_for_function("document.querySelectorAll('#shortlist label').length === 1", timeout=60_000)
+        assert pg.locator("#shortlist label").all_inner_texts() == shown  # exactly what was shown
+        assert [r["Program"] for r in export_rows(pg, tmp_path, "reloaded.csv")] == [second]
+        assert pg.locator("#applicant input").input_value() == "Cities"  # the profile came back too
+        pg.locator("#clear-shortlist").click()
+        pg.wait_for_function("document.querySelectorAll('#shortlist label').length === 0", timeout=30_000)
+        pg.reload()
+        pg.wait_for_selector("#question textarea", timeout=60_000)
+        pg.wait_for_timeout(1500)
+        assert pg.locator("#shortlist label").count() == 0
+    finally:
+        pg.close()
+
+
+def browse_count(pg) -> int:
+    pg.wait_for_timeout(1500)
+    text = pg.locator("#browse-count").inner_text()
+    return int(text.split()[0])
+
+
+def test_browse_narrows_by_applicant_and_status(page, served):
+    pg = fresh_page(page, served, 1280)
+    try:
+        pg.get_by_role("tab", name="Browse").click()
+        everyone = browse_count(pg)
+        box = pg.locator("#browse-applicant input")
+        box.click()
+        box.fill("Cities")
+        pg.get_by_role("option", name="Cities", exact=True).first.click()
+        cities = browse_count(pg)
+        assert cities < everyone
+        verdicts = pg.locator("#browse-table td:nth-child(2)").all_inner_texts()
+        assert verdicts and not [v for v in verdicts if "not eligible" in v.lower()]
+        pg.locator("#browse-text input").fill("11.032")  # the terminated program: hidden while live is chosen
+        pg.wait_for_timeout(1500)
+        assert browse_count(pg) == 0 and "without the status filter, 1 would show" in \
+            pg.locator("#browse-count").inner_text()  # a reason, not just 0
+        status = pg.locator("#browse-status input")
+        status.click()
+        pg.get_by_role("option", name="All, including ended").click()
+        assert browse_count(pg) == 1 and "Terminated" in pg.locator("#browse-table").inner_text()
+    finally:
+        pg.close()
+
+
+def test_tab_never_lands_on_the_page_body_after_a_dropdown(page, served):
+    pg = fresh_page(page, served, 1280)
+    try:
+        for tab, start, stops in (("Ask", "#applicant input", 4), ("Browse", "#browse-text input", 9)):
+            pg.get_by_role("tab", name=tab).click()
+            pg.locator(start).focus()
+            for _ in range(stops):
+                pg.keyboard.press("Tab")
+                pg.wait_for_timeout(150)
+                assert pg.evaluate("document.activeElement.tagName") != "BODY", f"a stray Tab stop on {tab}"
+        pg.get_by_role("tab", name="Ask").focus()
+        pg.keyboard.press("ArrowRight")  # keyboard focus on a tab: the ring is drawn inside it, not clipped
+        ring = pg.evaluate("(() => { const e = document.activeElement, s = getComputedStyle(e); "
+                           "return [e.getAttribute('role'), s.outlineWidth, s.outlineOffset]; })()")
+        assert ring[0] == "tab" and ring[1] == "3px" and ring[2].startswith("-")
+    finally:
+        pg.close()
+
+
+def test_phone_shows_the_profile_first_and_controls_only_once_useful(page, served):
+    pg = fresh_page(page, served, 390)
+    try:
+        assert pg.locator("#profile-col").bounding_box()["y"] < pg.locator("#question").bounding_box()["y"]
+        for hidden in ("#save", "#adopt-profile", "#reason-row", "#shortlist-box"):
+            assert not pg.locator(hidden).is_visible(), hidden  # nothing to save, adopt or rate yet
+        pg.locator("#population input").fill("0")
+        pg.locator("#population input").blur()
+        pg.get_by_text("A population of 0 can't be used").wait_for(timeout=30_000)
+        ask(pg, "Tell me about SS4A")
+        wait_answers(pg, 1)
+        assert pg.locator("#save").is_visible() and pg.locator("#adopt-profile").is_visible()
+        like = pg.locator("#chat").get_by_role("button", name="Like").last
+        box = like.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24  # WCAG 2.5.8 target size
+        like.click()
+        pg.locator("#reason-row").wait_for(state="visible", timeout=30_000)
+        assert pg.locator("#chat-area #reason-row").count() == 1  # the reason sits with the chat
+    finally:
+        pg.close()

@@ -70,6 +70,9 @@ def test_ingest_prints_summary_and_flags_skips(tmp_path, monkeypatch, embedder):
     r = CliRunner().invoke(main, ["ingest", "--data", str(data)])
     assert r.exit_code == 2
     assert "added 4" in r.output and "skipped 1" in r.output and "broken.yaml" in r.output
+    # not a terminal: progress as counts on stderr, from the start of the build to its end
+    assert "ingest: reading catalog" in r.stderr and "ingest: embedding 4 records" in r.stderr
+    assert "ingest: embedded 4/4" in r.stderr and "ingest: embedded" not in r.stdout
 
 
 def test_help_has_examples():

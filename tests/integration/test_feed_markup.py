@@ -86,9 +86,9 @@ def test_javascript_links_and_formulas_from_a_listings_file_reach_no_card_brief_
     assert "javascript:" not in card(hit) and "javascript:" not in program_detail(1, hit)
     _, _, session, *_ = chat.respond(finder, None, "Tell me about SS4A", "city", "", "")
     session.turns[-1].answer.shown[0] = hit
-    csv_path, brief = chat.export_shortlist(finder, ["20.939"], session, tmp_path / "out")
+    csv_path, brief = chat.export_shortlist(finder, [{"id": "20.939", "applicant": "city"}], session, tmp_path / "out")
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
-    assert rows[0]["program"].startswith("'=HYPERLINK")
+    assert rows[0]["Program"].startswith("'=HYPERLINK")
     assert "javascript:" not in brief.read_text()
     with open(export_csv([[op.title, op.aln, "-1+2", "@SUM(1)", "+1", ""]], tmp_path / "b"), encoding="utf-8") as fh:
         body = list(csv.reader(fh))[1]
