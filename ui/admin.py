@@ -20,6 +20,7 @@ from typing import Any
 
 import gradio as gr
 
+from finder.catalog.freshness import due_for_recheck
 from finder.engine import Finder
 from finder.errors import FinderError
 from finder.settings import Settings
@@ -148,13 +149,15 @@ def admin_tab(settings: Settings, finder: Finder, guard: LoginGuard, client: Cal
         report = gr.Markdown(elem_id="refresh-report")
         fb_export = gr.Button("Export feedback (JSONL)")
         fb_file = gr.File(label="Feedback export", visible=False)
+        stale = gr.Markdown(elem_id="stale-statuses")
 
     def on_login(attempt, request: gr.Request):
         got, message = guard.login(attempt, *client(request))
-        return got, gr.update(visible=got is None), gr.update(visible=got is not None), message, ""
+        due = stale_statuses(settings, finder) if got is not None else ""
+        return got, gr.update(visible=got is None), gr.update(visible=got is not None), message, "", due
 
     for trigger in (login.click, pw.submit):
-        trigger(on_login, pw, [token, login_box, admin_box, login_msg, pw], api_visibility="private")
+        trigger(on_login, pw, [token, login_box, admin_box, login_msg, pw, stale], api_visibility="private")
 
     def on_logout(tok):
         guard.logout(tok)
@@ -183,3 +186,18 @@ def admin_tab(settings: Settings, finder: Finder, guard: LoginGuard, client: Cal
         return gr.update(value=str(path), visible=True) if path else gr.update(visible=False)
 
     fb_export.click(on_fb_export, token, fb_file, api_visibility="private")
+
+
+def stale_statuses(settings: Settings, finder: Finder, shown: int = 40) -> str:
+    """The records whose status is missing or older than FINDER_STATUS_MAX_AGE_DAYS, oldest first, as Markdown:
+    what staff should recheck on the official pages (the same list as `finder validate --stale`)."""
+    limit = settings.status_max_age_days
+    due = due_for_recheck(finder.index.snapshot().programs.values(), finder.today(), limit)
+    if not due:
+        return f"**Statuses:** every program's status was checked within the last {limit} days."
+    rows = [f"| {d.id} | {escape(d.title[:70])} | {d.status} | "  # id and status: validated catalog values
+            f"{d.checked.isoformat() if d.checked else 'never'} |" for d in due[:shown]]
+    more = f"\n\n{len(due) - shown} more: run `finder validate --stale`." if len(due) > shown else ""
+    return (f"**{len(due)} program statuses are due for a recheck** (missing, or older than {limit} days; "
+            f"`finder validate --stale` lists them too):\n\n| ALN | program | status | last checked |\n"
+            f"|---|---|---|---|\n" + "\n".join(rows) + more)

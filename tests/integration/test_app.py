@@ -293,3 +293,14 @@ def test_a_refresh_reports_each_stage_with_a_moving_clock(small_settings, embedd
     assert lines[0] == "Refresh started…" and lines[-1] == "Done"
     assert any(line.startswith("Embedding: 0 of 25 (") and line.endswith(" s so far)…") for line in lines)
     assert any(line.startswith("Embedding: 25 of 25") for line in lines)
+
+
+def test_the_admin_lists_the_statuses_due_for_a_recheck_oldest_first(finder):
+    young = admin.stale_statuses(finder.settings.model_copy(update={"status_max_age_days": 100_000}), finder)
+    assert "every program's status was checked" in young
+    due = admin.stale_statuses(finder.settings.model_copy(update={"status_max_age_days": -100_000}), finder, shown=3)
+    assert "program statuses are due for a recheck" in due and "finder validate --stale" in due
+    rows = [line for line in due.splitlines() if re.match(r"\| \d\d\.\d{3}", line)]
+    assert len(rows) == 3 and "more: run `finder validate --stale`" in due
+    checked = [line.rsplit("|", 2)[-2].strip() for line in rows]
+    assert checked == sorted(checked, key=lambda c: (c != "never", c))  # missing first, then the oldest
