@@ -10,6 +10,7 @@ CSS = """
 .badge.none{background:#e5e7eb;color:#111}.badge.ended{background:#f3f4f6;color:#7f1d1d}.status-ended{color:#7f1d1d;font-weight:600}
 .card a{color:#1d4ed8;text-decoration:underline}.meta{color:#374151;font-size:.9rem}
 #footer{color:#374151;font-size:.85rem}
+#stale-statuses p, #stale-statuses td, #stale-statuses th{color:#111 !important}
 .subdued{color:#4b5563 !important}
 .selected{color:#9a3412 !important}
 button.primary, .primary{background:#9a3412 !important;border-color:#9a3412 !important;color:#fff !important}

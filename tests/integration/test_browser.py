@@ -206,6 +206,8 @@ def test_axe_finds_no_violations_on_any_tab_before_and_after_an_answer(page, ser
                     pg.locator("#admin-password input").fill("letmein")
                     pg.locator("#admin-login").click()
                     pg.locator("#run-refresh").wait_for(state="visible", timeout=30_000)
+                    pg.locator("#stale-statuses p").first.wait_for(timeout=30_000)  # the recheck list, rendered
+                    pg.wait_for_timeout(600)
                 result = Axe().run(pg)
                 found[f"{stage}/{tab}"] = [(v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]]
                 pg.screenshot(path=str(SHOTS / f"axe-{width}-{stage}-{tab.lower()}.png"), full_page=True)
