@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.timing import ROOT
+from benchmarks.timing import ROOT, catalog_subset
 
 IDS = ["20.939", "66.458", "66.468", "10.760"]
 QUESTIONS = ["Tell me about the Drinking Water State Revolving Fund", "Tell me about SS4A"]
@@ -73,11 +73,7 @@ class IndexCheck:
         from finder.settings import Settings
         from ingest.refresh import refresh
 
-        data = tmp / "data"
-        for f in (ROOT / "data" / "opportunities").rglob("*.yaml"):
-            if f.stem in IDS:
-                (data / f.parent.name).mkdir(parents=True, exist_ok=True)
-                shutil.copy(f, data / f.parent.name / f.name)
+        data = catalog_subset(tmp / "data", IDS)
         self.settings = Settings(data_dir=data, index_dir=tmp / "index", notices_dir=tmp / "notices",
                                  today="2026-11-28")  # type: ignore[arg-type]
         self.settings.notices_dir.mkdir()

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.timing import ROOT
+from benchmarks.timing import ROOT, catalog_subset
 from finder.settings import OFFLINE_ENV
 
 IDS = ["20.939", "66.468", "20.933", "10.760"]
@@ -39,11 +38,7 @@ def cases(app_port: int) -> dict[str, tuple[str, dict[str, Any]]]:
 def fetch_cases(tmp: Path) -> list[dict[str, Any]]:
     from tests.grants_gov_server import FakeGrantsGov
 
-    data = tmp / "data"
-    for f in (ROOT / "data" / "opportunities").rglob("*.yaml"):
-        if f.stem in IDS:
-            (data / f.parent.name).mkdir(parents=True, exist_ok=True)
-            shutil.copy(f, data / f.parent.name / f.name)
+    data = catalog_subset(tmp / "data", IDS)
     gov = FakeGrantsGov()
     env = {**os.environ, **OFFLINE_ENV, "FINDER_DATA_DIR": str(data), "FINDER_INDEX_DIR": str(tmp / "index"),
            "FINDER_NOTICES_DIR": str(tmp / "notices"), "FINDER_GRANTS_GOV_API_URL": f"{gov.url}/v1/api",

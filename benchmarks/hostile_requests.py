@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from benchmarks import gradio_raw as raw
-from benchmarks.timing import ROOT
+from benchmarks.timing import ROOT, catalog_subset
 from finder.settings import OFFLINE_ENV
 
 IDS = ["20.939", "66.458", "66.468", "20.205", "97.047", "10.760", "20.933", "66.958"]
@@ -43,11 +43,7 @@ class Served:
     """`python -m ui serve` on a small index, behind 127.0.0.1 as its trusted proxy."""
 
     def __init__(self, tmp: Path) -> None:
-        data = tmp / "data"
-        for f in (ROOT / "data" / "opportunities").rglob("*.yaml"):
-            if f.stem in IDS:
-                (data / f.parent.name).mkdir(parents=True, exist_ok=True)
-                shutil.copy(f, data / f.parent.name / f.name)
+        data = catalog_subset(tmp / "data", IDS)
         self.port = _free_port()
         self.cache = tmp / "cache"
         self.env = {**os.environ, **OFFLINE_ENV, "FINDER_DATA_DIR": str(data), "FINDER_INDEX_DIR": str(tmp / "index"),

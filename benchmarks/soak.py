@@ -20,9 +20,9 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.timing import catalog_subset
 from finder.settings import Settings, use_offline_env
 
-ROOT = Path(__file__).resolve().parent.parent
 IDS = ["20.939", "66.458", "66.468", "97.047", "20.205-cfi", "10.766", "10.760", "20.933"]
 
 
@@ -53,11 +53,7 @@ def main(swaps: int = 200) -> dict[str, float]:
     from ingest.refresh import refresh
 
     tmp = Path(tempfile.mkdtemp(prefix="finder-soak-"))
-    data = tmp / "data"
-    for f in (ROOT / "data" / "opportunities").rglob("*.yaml"):
-        if f.stem in IDS:
-            (data / f.parent.name).mkdir(parents=True, exist_ok=True)
-            (data / f.parent.name / f.name).write_text(f.read_text())
+    data = catalog_subset(tmp / "data", IDS)
     settings = Settings(data_dir=data, index_dir=tmp / "index", notices_dir=tmp / "none")
     embedder = Embedder.of(settings).load()
     from benchmarks import hostile_files as hf

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,6 +12,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def catalog_subset(dest: Path, ids: list[str] | set[str]) -> Path:
+    """Copy the named catalog records (by id) into `dest`, keeping their agency folders; returns `dest`."""
+    for f in (ROOT / "data" / "opportunities").rglob("*.yaml"):
+        if f.stem in ids:
+            (dest / f.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, dest / f.parent.name / f.name)
+    return dest
 
 
 def peak_rss_mb() -> float:

@@ -124,3 +124,29 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         left = _children()
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
     print("\nchild processes still running after the tests:\n  " + "\n  ".join(left))
+
+
+@pytest.fixture
+def gov():
+    """A stand-in for Grants.gov (search2 API and daily extract) on 127.0.0.1."""
+    from tests.grants_gov_server import FakeGrantsGov
+
+    server = FakeGrantsGov()
+    yield server
+    server.close()
+
+
+def fetch_env(tmp: Path, embedder: Embedder, gov, ids: list[str], **extra: object):
+    """A small refreshed index whose Grants.gov URLs point at `gov`, and a finder on it: (settings, finder)."""
+    from finder.engine import Finder
+    from ingest.refresh import refresh
+
+    settings = make_settings(tmp, copy_catalog(tmp / "data", ids), today="2026-11-28",
+                             grants_gov_api_url=f"{gov.url}/v1/api",
+                             grants_gov_extract_url=f"{gov.url}/extract/GrantsDBExtract{{date}}v2.zip",
+                             fetch_backoff=0.01, fetch_connect_timeout=1.0, **extra)
+    (tmp / "notices").mkdir()
+    refresh(settings, embedder=embedder)
+    finder = Finder(settings)
+    finder.index.embedder = embedder
+    return settings, finder

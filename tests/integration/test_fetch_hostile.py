@@ -10,34 +10,17 @@ from click.testing import CliRunner
 
 from benchmarks import hostile_files as hf
 from finder.answering.conversation import Profile
-from finder.engine import Finder
 from ingest.fetch import FetchError, fetch_and_refresh
 from ingest.refresh import refresh
-from tests.conftest import copy_catalog, free_port, make_settings
-from tests.grants_gov_server import FakeGrantsGov
+from tests.conftest import fetch_env, free_port
 from ui.cli import main
 
 IDS = ["20.933", "10.760", "66.468", "20.939"]
 
 
 @pytest.fixture
-def gov():
-    server = FakeGrantsGov()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def env(tmp_path, embedder, gov):
-    settings = make_settings(tmp_path, copy_catalog(tmp_path / "data", IDS), today="2026-11-28",
-                             grants_gov_api_url=f"{gov.url}/v1/api",
-                             grants_gov_extract_url=f"{gov.url}/extract/GrantsDBExtract{{date}}v2.zip",
-                             fetch_backoff=0.01, fetch_retries=1, fetch_read_timeout=2.0, fetch_connect_timeout=1.0)
-    (tmp_path / "notices").mkdir()
-    refresh(settings, embedder=embedder)
-    finder = Finder(settings)
-    finder.index.embedder = embedder
-    return settings, finder
+    return fetch_env(tmp_path, embedder, gov, IDS, fetch_retries=1, fetch_read_timeout=2.0)
 
 
 def answers(finder):
