@@ -169,6 +169,8 @@ def focus_lead(hit: Hit, asks: tuple[Ask, ...]) -> str:
     for ask in asks:
         if ask is Ask.APPLY:
             parts.append(apply_lead(hit, with_status=Ask.STATUS not in asks))
+        elif ask is Ask.STATUS:
+            parts.append(status_lead(hit, asked_ended=Ask.ENDED in asks))
         elif ask in LEADS:
             parts.append(LEADS[ask](hit))
         elif ask is Ask.COMPARE and len(asks) == 1:  # "which is better, X or Y?": the facts side by side
@@ -201,6 +203,7 @@ def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, n
         return Answer(lead, asker=asker, asks=asks)
     focus = about or (named[0] if named and not window else None)
     specific = [a for a in asks if a is not Ask.FIND]
+    facts = tuple(a for a in specific if a in (Ask.MATCH, Ask.AMOUNT, Ask.DEADLINE, Ask.STATUS, Ask.ENDED))
     shown = choose_shown(hits, focus, named, bool(window))
     if unresolved and focus is None:
         shown = hits[:3]
@@ -217,6 +220,12 @@ def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, n
         heading = "Related programs are listed after it." if len(shown) > 1 + len(others) else ""
     elif Ask.APPLY in asks and applicant is not None and not window:
         lead = overall_lead(hits, applicant)
+        if facts and shown and not low_confidence:  # "...and how much do we chip in?": the best match's fact too
+            lead += " " + focus_lead(shown[0], facts)
+    elif facts and shown and not window and not low_confidence:
+        # "what share of a 5339 bus purchase does FTA pay?": no name matched, but the fact asked is the answer;
+        # give it for the best match, whose name the lead says, before the list
+        lead = focus_lead(shown[0], facts)
     elif Ask.OFFICE in specific and not window and (routed := [h for h in shown[:3] if passes_through(h)]):
         # "who runs the weatherization program in Michigan?": no name matched, but the top programs pass
         # through a state office; say which office for those, as the named case would

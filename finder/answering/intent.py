@@ -15,8 +15,12 @@ _STATUS = re.compile(
     r"\bstill (giving|handing|making|paying|offering|taking|awarding|funding|issuing|available|open|funded|around|"
     r"running|active|accepting|coming|frozen|paused|on hold|alive|going|there|"
     r"happening|a thing|exist)|"
-    r"\b(been|was|were|is|are|get|got) (permanently )?(terminated|cancell?ed|ended|eliminated|rescinded|frozen|"
-    r"paused|suspended|defunded|shut down|discontinued|killed|clawed back|revoked|restored|reinstated|unfrozen)\b|"
+    r"\b(been|was|were|is|are|get|got|gets|getting|being) (permanently )?(terminated|cancell?ed|ended|eliminated|"
+    r"rescinded|frozen|paused|suspended|defunded|shut down|discontinued|killed|clawed back|revoked|restored|"
+    r"reinstated|unfrozen|pulled( back)?|taken back|cut|zeroed out|axed|scrapped|halted|stopped|repealed)\b|"
+    r"\b(did|has|have|will) (congress|the administration|the government|[\w.]+|the [\w.]+) (end|cancel|kill|"
+    r"terminate|eliminate|rescind|defund|cut|scrap|repeal|claw back|pull|stop|freeze|pause|axe)(ed|led)? (the |"
+    r"its |our |all )?\w+|"
     r"(?:^|[.?!]\s+)(was|were|has|have|had|did|is|are)\b[^.?!]{0,120}\b(terminated|cancell?ed|eliminated|rescinded|"
     r"defunded|discontinued|clawed back|revoked|reinstated|unfrozen|restored|repealed|shut down)\b|"
     r"\b(next|new|another|upcoming|future|20\d\d) (round|cycle|competition|nofo|solicitation|funding round)\b|"
@@ -35,7 +39,9 @@ _MATCH = re.compile(
     r"deficit)\b|\b(federal|grant) (funds?|money|dollars|share) (can |will |would |may )?(cover|pay)\b|"
     r"\bwhat (percent|percentage|portion|fraction)\b|"
     r"\bshare of the (cost|project|costs)\b|\bput up\b|\bcover(ed)? locally\b|\bon us\b|\bpay for the rest\b|"
-    r"\bhow much (do|would|will|must) (we|our \w+|the \w+) (have to )?(pay|cover|contribute|put|chip in)\b|"
+    r"\bhow much (do|would|will|must) (we|our \w+|the \w+) (have to |need to )?(pay|cover|contribute|put|chip in)\b|"
+    r"\bchip in\b|\bhow much (local|own|non-?federal|matching) (money|funds?|dollars|cash)\b|"
+    r"\b(local|own|matching) (money|funds?|dollars|cash) (do|would|will|must) (we|you|i) (need|have|put|bring)\b|"
     r"\b(federal|grant) (pay|pays|cover|covers) (for )?(all|100|the whole|everything)\b",
     re.I)
 _OFFICE = re.compile(
@@ -58,7 +64,10 @@ _AMOUNT = re.compile(
     r"win|request|ask for|give|lend|award|qualify for)\b|\b(maximum|max|largest|biggest|smallest|minimum) (award|"
     r"grant|loan|amount|size)\b|\bthe most (it|they|we|[\w ]{0,30}) (can|could|will|would) (give|pay|lend|award|"
     r"borrow|get)\b|\baward (size|ceiling|floor|limit|cap)s?\b|\bhow big (a|an|are|is)\b|\bwhat'?s the most\b|"
-    r"\b(roughly|about) how much\b|\bhow much could we borrow\b|\bloan limit\b|\bcapped at\b",
+    r"\b(roughly|about) how much\b|\bhow much could we borrow\b|\bloan limit\b|\bcapped at\b|"
+    r"\bhow (much|large|big) (can|could|may|is) (a|an|one|the|each|any) [\w -]{0,40}\b(be|get|go|give|pay|lend)\b"
+    r"[\w ]{0,20}\b(at most|at the most|maximum|max|tops)\b|\bhow much (money )?(is|are) (available|there) (per|for "
+    r"(a|an|one|each)) (project|award|applicant|grant)\b",
     re.I)
 _COMPARE = re.compile(r"\b(difference between|differences between|compare|comparison|versus|vs\.?|which is better|"
                       r"or should we)\b", re.I)
@@ -72,11 +81,24 @@ _FIND = re.compile(r"\b(what|which|any|find|list|show|is there|are there)\b.{0,4
                    r"funding|funds|help|options)\b", re.I)
 
 
+# The status asked as "did it end?" ("was BRIC cancelled?", "did the money get pulled back?"), unless the question
+# also asks it the other way round ("is it still open, or did it get cancelled?"), where a bare yes or no misleads.
+_ENDED_WORDS = re.compile(
+    r"\b(terminated|cancell?ed|ended|eliminated|rescinded|frozen|paused|suspended|defunded|shut down|discontinued|"
+    r"killed|clawed back|revoked|pulled( back)?|taken back|cut|zeroed out|axed|scrapped|halted|repealed|dead|gone|"
+    r"over)\b|\b(did|has|have|will) [\w. ]{1,40}\b(end|cancel|kill|terminate|eliminate|rescind|defund|cut|scrap|"
+    r"repeal|claw back|freeze|pause|axe)\b", re.I)
+_OPEN_WORDS = re.compile(r"\b(still|open|available|accepting|taking applications|running|alive|next|new round|"
+                         r"reopen|restored|reinstated|unfrozen|(is|are|be|come|coming) back)\b", re.I)
+
+
 def asks(text: str) -> tuple[Ask, ...]:
     """Everything the question asks, in the order an answer should take them; FIND when nothing specific."""
     found = [ask for ask, rx in ((Ask.STATUS, _STATUS), (Ask.APPLY, _APPLY), (Ask.MATCH, _MATCH),
                                  (Ask.AMOUNT, _AMOUNT), (Ask.OFFICE, _OFFICE), (Ask.DEADLINE, _DEADLINE),
                                  (Ask.COMPARE, _COMPARE)) if rx.search(text)]
+    if Ask.STATUS in found and _ENDED_WORDS.search(text) and not _OPEN_WORDS.search(text):
+        found.insert(found.index(Ask.STATUS) + 1, Ask.ENDED)
     if not found or _FIND.search(text):
         found.append(Ask.FIND)
     return tuple(found)

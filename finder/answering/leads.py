@@ -58,19 +58,34 @@ def check_page(hit: Hit) -> str:
     return rules or hit.url
 
 
-def status_lead(hit: Hit) -> str:
+# The same, for a question asking whether the program ended ("was it cancelled?"): there a yes means it did.
+ENDED_LEADS: dict[StatusKind, str] = {
+    **STATUS_LEADS,
+    StatusKind.TERMINATED: "Yes: {name} has been terminated.",
+    StatusKind.ENDED: "Yes: {name} has ended.",
+    StatusKind.PAUSED: "It is paused, not ended: {name} is on hold.",
+    StatusKind.CLOSED: "Not ended, but {name}'s latest round has closed, and no new round is announced.",
+    StatusKind.FORMULA: "No: {name} continues, paid out by formula each year.",
+    StatusKind.ROLLING: "No: {name} still takes applications year-round.",
+    StatusKind.OPEN: "No: {name} has a round open.",
+}
+
+
+def status_lead(hit: Hit, asked_ended: bool = False) -> str:
     """'No: Digital Equity Competitive Grant (ALN 11.036) has been terminated. NTIA ended ... (last checked
-    3 December 2026; source)'. An open notice outranks the record's older status."""
+    3 December 2026; source)'. An open notice outranks the record's older status. `asked_ended`: the question
+    asked whether it ended, so the yes and no turn round."""
     name = name_of(hit)
     if (n := open_notice(hit)) is not None:
         closes = f"closes {day(n.close_date)}" if n.close_date else "is posted"
-        return f"Yes, it is open: the Grants.gov notice for {name} {closes} ({md_link('notice', n.url)})."
+        return (f"{'No, it is open' if asked_ended else 'Yes, it is open'}: the Grants.gov notice for {name} "
+                f"{closes} ({md_link('notice', n.url)}).")
     st = hit.program.status
     if st is None:
         return f"The index has no status for {name}; check its [program page]({check_page(hit)})."
     note = f" {inert(st.note)}" if st.note else ""
     checked = f" (Last checked {day(st.as_of)}{_source(hit, 'status')}.)"
-    return STATUS_LEADS[st.value].format(name=name) + note + checked
+    return (ENDED_LEADS if asked_ended else STATUS_LEADS)[st.value].format(name=name) + note + checked
 
 
 def _first_up(text: str) -> str:

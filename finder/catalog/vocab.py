@@ -199,6 +199,7 @@ class Ask(StrEnum):
     APPLY = "apply"  # can we apply (directly)?
     MATCH = "match"  # the federal share and what the applicant pays
     STATUS = "status"  # still open, still funded, ended
+    ENDED = "ended"  # the status, asked as whether it ended ("did it get cut?"): a yes means it did
     OFFICE = "office"  # who runs it in my state
     DEADLINE = "deadline"  # when applications close
     AMOUNT = "amount"  # how much one can get

@@ -55,21 +55,20 @@ class Lexical:
         self.case_sensitive: set[str] = set()
         self.titles: list[tuple[list[str], str]] = []
         self.short_titles: dict[str, set[str]] = {}
+        self.own_acronyms: set[tuple[str, str]] = set()  # (acronym, id) from the program's own names
         for op in records:
-            for name in [op.popular_name or "", *op.keywords]:
+            own = [op.popular_name or "", *op.aliases]
+            for name in [*own, *op.keywords]:
                 for acro in re.findall(r"\b[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)?\b", name):
                     caps = sum(c.isupper() or c.isdigit() for c in acro)
                     if (caps >= 3 or (caps >= 2 and "-" in acro)) and acro.lower() not in NOT_PROGRAMS:
                         key = acro.lower()
                         self.acronyms.setdefault(key, set()).add(op.id)
+                        if name in own:
+                            self.own_acronyms.add((key, op.id))
                         if key.isalpha() and (words[key] >= 1 or key in COMMON_WORDS):
                             self.case_sensitive.add(key)
-            for title in (op.title, op.popular_name or ""):
-                words_t = [w for w in _norm_words(title) if w != "program"]
-                if len(words_t) >= 3:
-                    self.titles.append((words_t, op.id))
-                elif len(words_t) == 2:  # "Recreational Trails Program": named only with its own last word
-                    self.short_titles.setdefault(" ".join(words_t), set()).add(op.id)
+        self._add_titles(records)
         self.phrases: dict[str, set[str]] = {}  # whole names: "solar for all", "appalachian regional commission"
         for op in records:
             for name in names_of(op):
@@ -89,6 +88,24 @@ class Lexical:
         for i, (words_t, _) in enumerate(self.titles):
             for j in range(len(words_t) - 2):
                 self._title_grams.setdefault(tuple(words_t[j:j + 3]), set()).add(i)  # type: ignore[arg-type]
+
+    def _add_titles(self, records: Sequence[Opportunity]) -> None:
+        """Titles of three words or more, for runs of them in a question; shorter titles and the two-word heads
+        of longer ones, named only with "program", "grants" or "loans" after them."""
+        heads: dict[str, set[str]] = {}
+        for op in records:
+            for title in (op.title, op.popular_name or ""):
+                words_t = [w for w in _norm_words(title) if w != "program"]
+                if len(words_t) >= 3:
+                    self.titles.append((words_t, op.id))
+                elif len(words_t) == 2:  # "Recreational Trails Program": named only with its own last word
+                    self.short_titles.setdefault(" ".join(words_t), set()).add(op.id)
+                if len(words_t) >= 3 and words_t[2] in HEAD_NOUNS and not set(words_t[:2]) & (GENERIC_WORDS | STOP):
+                    # "Community Facilities Loans and Grants": "the Community Facilities program" names it too
+                    heads.setdefault(" ".join(words_t[:2]), set()).add(op.id)
+        for head, ids in heads.items():  # a head shared by several programs names none of them
+            if len(ids) <= 2 and head not in self.short_titles:
+                self.short_titles[head] = ids
 
     def correct(self, toks: list[str]) -> list[str]:
         """Replace unknown tokens by the closest vocabulary word, so misspellings still land."""
@@ -144,8 +161,8 @@ class Lexical:
             for c in cands:
                 if c in self.case_sensitive and not _name_cased(raw) and not _cued(text, raw):
                     continue  # "raise", "alert", "price": an everyday word, not the program, unless cued
-                for pid in self.acronyms[c]:
-                    hits[pid] = max(hits.get(pid, 0.0), 1.0)
+                for pid in self.acronyms[c]:  # "CWPP" is a keyword of a fuels program, not its name: weaker
+                    hits[pid] = max(hits.get(pid, 0.0), 1.0 if (c, pid) in self.own_acronyms else KEYWORD_ACRONYM)
         q = _norm_words(text)
         qs = " " + " ".join(q) + " "
         candidates: set[int] = set()
@@ -163,7 +180,7 @@ class Lexical:
             if " " + phrase + " " in qs:
                 for pid in ids:
                     hits[pid] = max(hits.get(pid, 0.0), 1.0)
-        for m in re.finditer(r"\b(\w+ \w+) (?:program|grants?)\b", " ".join(q)):
+        for m in re.finditer(r"\b(\w+ \w+) (?:program|grants?|loans?)\b", " ".join(q)):
             for pid in self.short_titles.get(m[1], ()):
                 hits[pid] = max(hits.get(pid, 0.0), 1.0)
         return hits
@@ -220,7 +237,7 @@ def _cued(text: str, word: str) -> bool:
     return False
 
 
-_SMALL = frozenset("program programs the of for and a an to in on grant grants fund funds".split())
+_SMALL = frozenset("program programs the of for and a an to in on grant grants fund funds act".split())
 
 
 def _name_key(name: str) -> frozenset[str]:
@@ -236,10 +253,18 @@ def _leading_run(words_t: list[str], qs: str) -> int:
     return 0
 
 
+KEYWORD_ACRONYM = 0.7  # an acronym among a program's keywords names it less surely than its own name does
+HEAD_NOUNS = frozenset("loans loan grants grant fund program programs".split())
+_EDGE = frozenset("and of for the to in on a an or with".split())
+
+
 def _longest_run(words_t: list[str], qs: str) -> int:
+    """The longest run of the title's words the question holds, not starting or ending on a joining word:
+    "land AND WATER CONSERVATION fund" holds no run of "Soil and Water Conservation"."""
     n = len(words_t)
     for size in range(n, 2, -1):
         for start in range(0, n - size + 1):
-            if " " + " ".join(words_t[start:start + size]) + " " in qs:
+            run = words_t[start:start + size]
+            if run[0] not in _EDGE and run[-1] not in _EDGE and " " + " ".join(run) + " " in qs:
                 return size
     return 0

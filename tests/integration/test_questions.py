@@ -78,6 +78,20 @@ def test_a_match_question_states_the_share_in_the_chat_text(finder):
     assert a.lead.startswith("Match for SS4A (ALN 20.939):") and "20%" in a.text.split("\n")[0]
 
 
+def test_a_question_asking_whether_a_program_ended_gets_yes_when_it_did(finder):
+    a = finder.ask("Did the Community Change Grants money get pulled back?", Profile(Applicant.NONPROFIT))
+    assert Ask.ENDED in a.asks and a.lead.startswith("Yes: Community Change Grants") and "terminated" in a.lead
+    a = finder.ask("Was SS4A cancelled?", Profile(Applicant.CITY))
+    assert a.lead.startswith("No, it is open: the Grants.gov notice for SS4A")
+
+
+def test_a_fact_question_naming_no_program_gets_the_fact_for_the_best_match(finder):
+    a = finder.ask("What share of a new roundabout would the federal safety grant cover for our city?",
+                   Profile(Applicant.CITY))
+    assert Ask.MATCH in a.asks and a.about is None
+    assert a.lead.startswith("Match for ") and f"(ALN {a.shown[0].aln})" in a.lead.split(":")[0]
+
+
 def test_a_match_question_on_a_record_without_the_share_says_so(finder):
     a = finder.ask("What is the local match for an INFRA grant?", Profile(Applicant.COUNTY))
     assert a.about == "20.934"

@@ -35,9 +35,26 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("What grants help a county fix bridges?", Ask.FIND),
     ("Who handles the paperwork for a grant in a small town?", Ask.FIND),
     ("What programs in Ohio pay for sewers?", Ask.FIND),
+    ("How much do we have to chip in ourselves for a cleanup grant?", Ask.MATCH),
+    ("How much local money do we need for a TIFIA loan?", Ask.MATCH),
+    ("How much can one RAISE grant be at most?", Ask.AMOUNT),
+    ("Did the Solar for All money get pulled back?", Ask.STATUS),
+    ("Did Congress end the Digital Equity Act grants?", Ask.STATUS),
 ])
 def test_each_kind_of_question_is_read(question, wanted):
     assert wanted in asks(question)
+
+
+@pytest.mark.parametrize("question, ended", [
+    ("Did the Solar for All money get pulled back?", True),
+    ("Did Congress end the Digital Equity Act grants?", True),
+    ("Was the Brownfields Job Training program cancelled?", True),
+    ("Is the Digital Equity Competitive Grant still available?", False),
+    ("Is CFI still running or did it get cancelled?", False),  # both ways: a bare yes or no would mislead
+    ("When does the next round of BIP open?", False),
+])
+def test_a_status_asked_as_whether_it_ended_is_told_apart(question, ended):
+    assert (Ask.ENDED in asks(question)) is ended and Ask.STATUS in asks(question)
 
 
 def test_several_asks_in_one_question_keep_their_order():

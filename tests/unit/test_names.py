@@ -28,8 +28,16 @@ def test_acronym_matching(question, named):
     ("Can a transit authority apply for the Low-No bus program?", "20.526", "20.530"),
     ("We want to plan for water and waste in our town", None, "10.760"),  # too few words in a row
     ("Our library roof leaks and the building isn't ADA accessible", None, "20.533"),  # a law, not a program
+    ("What's the biggest grant from the Community Facilities program?", "10.766", None),  # a long title's head
+    ("Who in Oregon runs the Land and Water Conservation Fund grants?", "15.916", "10.902"),  # not 'and Water
+    # Conservation', a run that starts on a joining word inside 'Soil and Water Conservation'
 ])
 def test_names_in_the_askers_spelling(question, wanted, unwanted):
     named = LEX.names(question)
     assert wanted is None or wanted in named
     assert unwanted is None or unwanted not in named
+
+
+def test_an_acronym_among_keywords_names_less_surely_than_the_programs_own_name():
+    named = LEX.names("Does the Community Wildfire Defense Grant need a match for updating our CWPP?")
+    assert named["10.720"] == 1.0 and named.get("15.228", 0.0) < 1.0
