@@ -40,28 +40,37 @@ CAN = re.compile(r"\b(you|they|it|we|cities|counties|tribes|states|[a-z]+s) (can
                  r"\bqualif(y|ies)\b|\beligible (to|for)\b|\bcan apply\b", re.I)
 CANNOT = re.compile(r"\b(not|n't|never|neither|nor|cannot|ineligible|only through|via)\b|"
                     r"\bthrough (the|your|their|its|a) (state|partner|metropolitan|regional)", re.I)
+IF = re.compile(r"\b(check whether|check if|whether|if you|if yours|only if)\b", re.I)  # a condition, not a claim
 ENDED = {"closed", "ended", "terminated", "paused"}
 # OpenMP threads that sleep while they wait instead of spinning: on a machine whose cores other work also uses,
 # spinning threads made each answer 3 to 5 times slower (measured here: 18-40 s against 5-7 s per request).
 SERVER_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
-def named(sentence: str, hit: Any) -> bool:
-    s, op = sentence.lower(), hit.program  # an ALN names a sub-program only when it is its own (20.205 is not CFI)
-    names = {op.id, op.aln if op.id == op.aln else "", op.title, op.popular_name or "",
-             re.sub(r"\s*\(.*", "", op.popular_name or "")}
-    return any(n and len(n) > 2 and n.lower() in s for n in names)
+def names_of(hit: Any) -> set[str]:
+    op = hit.program  # an ALN names a sub-program only when it is its own (20.205 is not CFI)
+    return {n.lower() for n in (op.id, op.aln if op.id == op.aln else "", op.title, op.popular_name or "",
+                                re.sub(r"\s*\(.*", "", op.popular_name or "")) if n and len(n) > 2}
+
+
+def named(sentence: str, hit: Any, shown: list[Any] = ()) -> bool:
+    """The sentence names this program: one of its names, not only inside a longer name of another shown
+    program that the sentence names ("Bus Program" inside "Clean School Bus Program")."""
+    s = sentence.lower()
+    longer = {m for h in shown if h is not hit for m in names_of(h) if m in s}
+    return any(n in s and not any(n in m and n != m for m in longer) for n in names_of(hit))
 
 
 def contradictions(lead: str, shown: list[Any]) -> list[str]:
     """What an accepted lead gets wrong about the shown programs: "can apply" for a program whose verdict
-    is not eligible, "cannot" for one that is eligible, or "open" for one that has closed or ended."""
+    is not eligible, "cannot" for one that is eligible, "no match" for one whose applicant pays a share, or
+    "open" for one that has closed or ended."""
     from finder.catalog.vocab import VerdictKind
 
     found = []
     for sentence in re.split(r"(?<=[.!?;])\s+", lead):
-        about = [h for h in shown if named(sentence, h)] or (shown if len(shown) == 1 else [])
-        says_can = bool(CAN.search(sentence)) and not CANNOT.search(sentence)
+        about = [h for h in shown if named(sentence, h, shown)] or (shown if len(shown) == 1 else [])
+        says_can = bool(CAN.search(sentence)) and not CANNOT.search(sentence) and not IF.search(sentence)
         says_cannot = bool(re.search(r"\b(cannot|can't|not eligible|ineligible|not able to|no longer)\b", sentence,
                                      re.I))
         for h in about:
@@ -70,6 +79,11 @@ def contradictions(lead: str, shown: list[Any]) -> list[str]:
                 found.append(f"says the asker can apply to {h.id} ({kind.value})")
             if says_cannot and kind is VerdictKind.ELIGIBLE and not re.search(r"\bdirectly\b", sentence, re.I):
                 found.append(f"says the asker cannot apply to {h.id} (eligible)")
+            cs = h.program.cost_share
+            if cs is not None and (cs.applicant_min or 0) > 0 and re.search(
+                    r"\bno (non-?federal |local )?(match|cost[- ]share)\b|\b(match|cost[- ]share) (is )?not required\b",
+                    sentence, re.I):
+                found.append(f"says {h.id} needs no match (the applicant pays at least {cs.applicant_min}%)")
             st = h.program.status
             if st is not None and st.value.value in ENDED and re.search(r"\b(is|now|currently) open\b", sentence,
                                                                         re.I):
@@ -126,7 +140,7 @@ def main(index_dir: str, every: int = 1, details: str | None = None) -> dict[str
 
     use_offline_env()
     from finder.answering.conversation import Profile
-    from finder.answering.llm import request_body
+    from finder.answering.prompt import request_body
     from finder.catalog.applicants import parse_applicant
     from finder.engine import Finder
 
@@ -162,6 +176,8 @@ def main(index_dir: str, every: int = 1, details: str | None = None) -> dict[str
                     kind = a.llm.split(":")[0]
                     outcomes[kind] += 1
                     detail = a.llm.split(": ", 1)[1] if ": " in a.llm else ""
+                    if kind == "accepted" and detail:  # "on try 2, after <the first try's reason>"
+                        outcomes["accepted on a retry"] += 1
                     if kind == "rejected":
                         reasons[re.sub(r"\b\d\d\.\d{3}\S*|\$?\d[\d.,%]*( (million|billion|percent))?", "#",
                                        detail.split(": ", 1)[0].split(", which")[0])[:70]] += 1
@@ -174,7 +190,7 @@ def main(index_dir: str, every: int = 1, details: str | None = None) -> dict[str
                 else:
                     outcomes["not sent (refused or nothing shown)"] += 1
                 rows.append(row)
-        asked = sum(v for k, v in outcomes.items() if not k.startswith("not sent"))
+        asked = sum(v for k, v in outcomes.items() if k in {"accepted", "rejected", "unavailable"})
         out = {"questions": len(rows), "asked_model": asked, "outcomes": dict(outcomes),
                "accepted_pct": round(100 * outcomes["accepted"] / asked, 1) if asked else 0.0,
                "rejected_by_reason": dict(reasons.most_common()), "unavailable_by_cause": dict(causes),
@@ -211,7 +227,8 @@ def write_results(r: dict[str, Any], every: int, minutes: float) -> None:
              "| measurement | grounded mode | LLM mode |", "|---|---|---|",
              f"| answers sent to the model | n/a | {asked} of {r['questions']} (the rest were refusals or showed "
              "no program) |",
-             f"| leads accepted by the verifier | n/a | {o.get('accepted', 0)} ({r['accepted_pct']}%) |",
+             f"| leads accepted by the verifier | n/a | {o.get('accepted', 0)} ({r['accepted_pct']}%), "
+             f"{o.get('accepted on a retry', 0)} of them on the second try (FINDER_LLM_RETRIES) |",
              f"| leads rejected (grounded lead shown) | n/a | {o.get('rejected', 0)}: {rejected} |",
              f"| model unavailable (grounded answer and a notice) | n/a | {o.get('unavailable', 0)}: {unavailable} |",
              "| contradictions in shown leads, independent check | "

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
         1, ge=1, le=4,
         description="Sentences of the LLM lead; the stream is closed once they are checked. 1 suits small local "
                     "models, whose later sentences add what no fact says (see benchmarks/RESULTS.md).")
+    llm_retries: int = Field(
+        1, ge=0, le=2,
+        description="After the verifier rejects a lead, ask the model again this many times with only the first "
+                    "program's facts, while FINDER_LLM_TIMEOUT leaves at least a third of its time.")
     notice_categories: list[str] = Field(
         default_factory=lambda: ["IIJ"],
         description="Grants.gov funding categories kept even when a notice names no catalog ALN.",

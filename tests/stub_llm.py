@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class StubLLM:
     def __init__(self) -> None:
         self.reply = "OK"
+        self.replies: list[str] = []  # one per request, in order, before `reply` is used for the rest
         self.delay = 0.0  # before the first byte
         self.chunk_delay = 0.0  # between streamed chunks
         self.chunk_chars = 6
@@ -29,6 +30,7 @@ class StubLLM:
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 stub.requests.append(body)
+                reply = stub.replies.pop(0) if stub.replies else stub.reply
                 time.sleep(stub.delay)
                 try:
                     if stub.status != 200:
@@ -36,16 +38,16 @@ class StubLLM:
                         self.send_header("Content-Length", "0")
                         self.end_headers()
                     elif body.get("stream") and stub.streams:
-                        self._stream(body)
+                        self._stream(body, reply)
                     else:
-                        self._whole(body)
+                        self._whole(body, reply)
                 except (BrokenPipeError, ConnectionResetError):
                     stub.closed_early.set()  # the client timed out or closed first, as some tests intend
 
-            def _whole(self, body: dict) -> None:
+            def _whole(self, body: dict, reply: str) -> None:
                 out = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
                                   "choices": [{"index": 0, "finish_reason": "stop",
-                                               "message": {"role": "assistant", "content": stub.reply}}],
+                                               "message": {"role": "assistant", "content": reply}}],
                                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -53,12 +55,12 @@ class StubLLM:
                 self.end_headers()
                 self.wfile.write(out.encode())
 
-            def _stream(self, body: dict) -> None:
+            def _stream(self, body: dict, reply: str) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
                 self.end_headers()
-                text, n = stub.reply, stub.chunk_chars
+                text, n = reply, stub.chunk_chars
                 for i in range(0, len(text), n):
                     self._event({"delta": {"content": text[i:i + n]}, "finish_reason": None}, body)
                     time.sleep(stub.chunk_delay)

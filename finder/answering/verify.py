@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from finder.answering.facts import short_name
 from finder.answering.guards import INJECTION
 from finder.answering.types import Hit
 from finder.catalog.vocab import VerdictKind
@@ -26,15 +27,26 @@ DEPARTMENTS = {"Agriculture": "USDA", "Housing and Urban Development": "HUD", "I
 # A lead may only restate the facts: at least this share of each sentence's content words must come from one
 # program's fact line (or the question). Words any restatement needs are not counted.
 SUPPORT = 0.75
+FROM_FACTS = 0.5
 COMMON = set("""a an the of to in on at by for from with as and or but so if when that this these those it its they
 them their there here you your we our us is are was were be been being has have had do does can could may might must
 will would should not no only also just more most than then which who whom what how per each any all both either
 money pay pays paid paying help helps apply applies applying directly direct program programs grant grants fund funds
 funding federal cost costs project projects share get gets come comes through state states via money eligible
-applicant applicants asker one two cannot reach reaches""".split())
+applicant applicants asker one two cannot reach reaches yes""".split())
 PROGRAM_NAME = re.compile(r"\b(?:[A-Z][\w'-]*\s+(?:(?:of|and|for|to|the|&)\s+)?){1,7}"
                           r"(?:Program|Programs|Grants?|Fund|Loans?|Initiative|Projects?)\b")
 NUMBER = re.compile(r"\d{4}-\d\d-\d\d|\$?\d[\d,]*(?:\.\d+)?\s*(?:million|billion|thousand|percent|%)?", re.I)
+
+
+# "No match is required": only where a fact line says so itself
+NO_MATCH = re.compile(r"\bno (non-?federal |local |cost[- ]share |matching )?(match|cost[- ]shar\w*|matching funds?)\b|"
+                      r"\b(match|cost[- ]share) (is |are )?not required\b|\bwithout (a |any )?match\b", re.I)
+NO_MATCH_FACT = re.compile(r"\bno (non-?federal |local |cost[- ]share |matching |fixed )?(match|cost[- ]shar\w*|"
+                           r"matching)|\bsets? no\b|\bnot required\b|\b100% (federal|of)|\bmatch(ing)? (is )?waived|"
+                           r"\bno cost share\b", re.I)
+# a sentence cut off by the model: "... cut your revenue by."
+DANGLING = re.compile(r"\b(by|the|of|and|or|to|a|an|for|in|with|from|at|on|that|which|than|as)\W*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -107,25 +119,107 @@ def _miscited(lead: str, shown: list[Hit]) -> str | None:
 def _unknown_name(lead: str, shown: list[Hit], records_text: str) -> str | None:
     """A program name in the lead ("Title II Construction Grants Program") that belongs to no shown program and
     is not in the records the model was given."""
-    known = set(_words(" ".join(" ".join([h.title, h.program.popular_name or ""]) for h in shown)))
+    known = set(_words(" ".join(" ".join([h.title, h.program.popular_name or "", short_name(h.program),
+                                          *h.program.aliases]) for h in shown)))
+    known |= {a.lower() for h in shown for n in (h.program.agency, h.program.sub_agency or "")
+              for a in _agency_acronyms(n)}  # "the EPA Brownfields Grants"
     held = records_text.lower()
     for m in PROGRAM_NAME.finditer(lead):
         distinct = [w for w in _words(m[0]) if w not in GENERIC]
-        if distinct and sum(w in known for w in distinct) < len(distinct) / 2 and \
+        if distinct and not all(w in known for w in distinct) and \
                 re.sub(r"^the\s+", "", m[0].strip().lower()) not in held:
             return m[0].strip()
     return None
 
 
-def _unsupported(sentence: str, fact_lines: list[str], question: str) -> bool:
+def _unsupported(sentence: str, fact_lines: list[str], question: str, names: set[str]) -> bool:
     """A sentence most of whose content words no single fact line (with the question) holds: said from the
-    model's own memory, or mixing two programs' facts."""
-    content = [w for w in _words(re.sub(RECORD_ID, " ", sentence)) if w not in COMMON]  # ids were checked
-    if len(content) < 3:
+    model's own memory, or mixing two programs' facts. At least half must come from the fact line itself,
+    so a sentence made of the question's own words ("No changes to the rules.") is no answer to it."""
+    sentence = re.sub(RECORD_ID, " ", sentence)  # ids were checked
+    for name in sorted(names, key=len, reverse=True):  # so were names: a name is not support for a claim
+        sentence = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", sentence, flags=re.I)
+    content = [w for w in _words(sentence) if w not in COMMON]
+    if not content:
         return False
     asked = set(_words(question))
-    return not any(sum(w in line or w in asked for w in content) >= SUPPORT * len(content)
+    return not any(sum(w in line or w in asked for w in content) >= SUPPORT * len(content) and
+                   sum(w in line for w in content) >= FROM_FACTS * len(content)
                    for line in (set(_words(t)) for t in fact_lines))
+
+
+def _no_match_unsaid(sentences: list[str], shown: list[Hit], fact_lines: list[str],
+                     known_acronyms: dict[str, set[str]], about: Hit | None) -> bool:
+    """A sentence saying no match is required, where the fact line of the program it speaks of does not."""
+    for sentence in (s for s in sentences if NO_MATCH.search(s)):
+        named = [h for h in shown if _mentions(sentence, h, known_acronyms)] or \
+            ([about] if about is not None else shown[:1])
+        lines = [t for t in fact_lines if any(t.startswith(f"{short_name(h.program)}:") for h in named)]
+        if not any(NO_MATCH_FACT.search(t) for t in lines):
+            return True
+    return False
+
+
+def _form(lead: str, sentences: list[str], shown: list[Hit]) -> str | None:
+    """What makes a lead no answer at all: a sentence cut off mid-phrase, two program names as labels, or a
+    sentence that only repeats names ("Natural Gas Grants: Natural Gas Grants.")."""
+    if any(DANGLING.search(s.rstrip(".!;")) for s in sentences):
+        return "no complete sentence"
+    names = sorted({n.lower() for h in shown for n in (h.program.title, h.program.popular_name or "",
+                                                       short_name(h.program)) if len(n) > 2}, key=len, reverse=True)
+    labels = re.match(r"\s*([^:.;!?]{2,80}):\s+([^:.;!?]{2,80}):\s", lead)
+    if labels and not any(labels[1].lower() + ": " + labels[2].lower() in n for n in names) and \
+            all(w[:1].isupper() or w.lower() in {"of", "and", "for", "the", "to", "in"} for w in labels[2].split()):
+        return "opens with two program names"  # "RRIF Loan Program: Federal-State Partnership: ..."
+    for sentence in sentences:
+        rest = sentence.lower()
+        for n in names:
+            rest = rest.replace(n, " ")
+        if rest != sentence.lower() and not re.search(r"[a-z]{3,}", re.sub(RECORD_ID, " ", rest)):
+            return "says nothing beyond a program's name"
+    return None
+
+
+def _unknown_label(lead: str, shown: list[Hit]) -> str | None:
+    """The name a lead opens with ("Luxe Access Program: ...") when it is not a shown program's: every
+    distinct word of it must be in one shown program's title, popular name or short name."""
+    m = re.match(r"\s*([^:.;!?]{2,80}):\s", lead)
+    if m is None:
+        return None
+    words = [w for w in _words(m[1]) if w not in GENERIC]
+    if not words or len(m[1].split()) > 10:
+        return None
+    for h in shown:
+        op = h.program
+        agencies = {a for n in (op.agency, op.sub_agency or "") for a in _agency_acronyms(n)}  # "The EPA X Grants"
+        names = set(_words(" ".join([op.id, op.title, op.popular_name or "", short_name(op), *op.aliases,
+                                     *agencies])))
+        if all(w in names for w in words):
+            return None
+    return m[1].strip()
+
+
+def _verdict_claims(lead: str, shown: list[Hit], known_acronyms: dict[str, set[str]],
+                    about: Hit | None) -> str | None:
+    """A claim that the asker can, or cannot, apply that the verdict of the program it speaks of denies (a
+    sentence that names no program speaks of `about`, else of the only shown program)."""
+    for sentence in re.split(r"(?<=[.!?;])\s+|\s+but\s+|,\s+while\s+", lead):
+        claim_no, claim_yes = bool(NO.search(sentence)), bool(YES.search(sentence)) and not NO.search(sentence)
+        if not (claim_no or claim_yes):
+            continue
+        named = [h for h in shown if h.verdict is not None and _mentions(sentence, h, known_acronyms)]
+        default = [about] if about is not None else shown if len(shown) == 1 else []
+        about_these = named or [h for h in default if h.verdict is not None]
+        for h in about_these:
+            kind = h.verdict.kind if h.verdict else None
+            if claim_yes and kind is not VerdictKind.ELIGIBLE:
+                return f"says the asker can apply to {h.id}, but the verdict is {kind}"
+            if claim_no and kind is VerdictKind.ELIGIBLE:
+                return f"says the asker cannot apply to {h.id}, but the verdict is eligible"
+        if not about_these and claim_yes and \
+                not any(h.verdict and h.verdict.kind is VerdictKind.ELIGIBLE for h in shown):
+            return "claims eligibility, but no shown program lets the asker apply directly"
+    return None
 
 
 def verify(lead: str, shown: list[Hit], records_text: str, known_acronyms: dict[str, set[str]],
@@ -149,7 +243,7 @@ def verify(lead: str, shown: list[Hit], records_text: str, known_acronyms: dict[
             return Check(False, f"cites {cited}, which is not among the shown programs")
     if (wrong := _miscited(lead, shown)) is not None:
         return Check(False, f"calls {wrong} by a name that is not its own")
-    if (name := _unknown_name(lead, shown, records_text)) is not None:
+    if (name := _unknown_name(lead, shown, records_text) or _unknown_label(lead, shown)) is not None:
         return Check(False, f"names {name}, which is not a shown program")
     shown_ids = {h.id for h in shown}
     agencies = {a for h in shown for n in (h.program.agency, h.program.sub_agency or "") for a in _agency_acronyms(n)}
@@ -163,23 +257,15 @@ def verify(lead: str, shown: list[Hit], records_text: str, known_acronyms: dict[
             or len(number.strip()) > 2  # a bare one- or two-digit number ("3 programs") is not a fact to check
         if meaningful and _norm(number) not in held:
             return Check(False, f"states {number.strip()}, which the records do not hold")
-    for sentence in re.split(r"(?<=[.!?;])\s+|\s+but\s+|,\s+while\s+", lead):
-        claim_no, claim_yes = bool(NO.search(sentence)), bool(YES.search(sentence)) and not NO.search(sentence)
-        if not (claim_no or claim_yes):
-            continue
-        named = [h for h in shown if h.verdict is not None and _mentions(sentence, h, known_acronyms)]
-        default = [about] if about is not None else shown if len(shown) == 1 else []
-        about_these = named or [h for h in default if h.verdict is not None]
-        for h in about_these:
-            kind = h.verdict.kind if h.verdict else None
-            if claim_yes and kind is not VerdictKind.ELIGIBLE:
-                return Check(False, f"says the asker can apply to {h.id}, but the verdict is {kind}")
-            if claim_no and kind is VerdictKind.ELIGIBLE:
-                return Check(False, f"says the asker cannot apply to {h.id}, but the verdict is eligible")
-        if not about_these and claim_yes and \
-                not any(h.verdict and h.verdict.kind is VerdictKind.ELIGIBLE for h in shown):
-            return Check(False, "claims eligibility, but no shown program lets the asker apply directly")
+    if (why := _verdict_claims(lead, shown, known_acronyms, about)) is not None:
+        return Check(False, why)
+    if (why := _form(lead, sentences, shown)) is not None:
+        return Check(False, why)
     fact_lines = [t for t in records_text.splitlines() if t.strip() and not t.startswith("<")]
-    if fact_lines and (odd := next((s for s in sentences if _unsupported(s, fact_lines, question)), None)):
+    if _no_match_unsaid(sentences, shown, fact_lines, known_acronyms, about):
+        return Check(False, "says no match is required, which its program's facts do not say")
+    names = {n for h in shown for n in (h.program.title, h.program.popular_name or "", short_name(h.program),
+                                        *h.program.aliases) if len(n) > 2} | agencies
+    if fact_lines and (odd := next((s for s in sentences if _unsupported(s, fact_lines, question, names)), None)):
         return Check(False, f"says what no one fact says: {odd[:60]!r}")
     return Check(True)

@@ -7,7 +7,8 @@ import pytest
 
 from finder.answering.conversation import Profile
 from finder.answering.facts import short_name
-from finder.answering.llm import FALLBACK_NOTICE, MAX_LEAD_WORDS, MAX_TOKENS, WRITING_NOTICE
+from finder.answering.llm import FALLBACK_NOTICE, MAX_LEAD_WORDS, WRITING_NOTICE
+from finder.answering.prompt import MAX_TOKENS
 from finder.catalog.vocab import Applicant
 from finder.engine import Finder
 from tests.stub_llm import StubLLM
@@ -90,6 +91,33 @@ def test_a_sentence_that_fails_stops_the_stream_and_is_never_shown(llm_finder, s
     assert answers[1].lead == "Counties cannot apply directly for BRIC [97.047]. …"  # checked, shown as a draft
     assert not any("eligible direct applicants for BRIC" in a.text for a in answers)
     assert stub.closed_early.wait(5)  # we closed the stream: the server stops generating the rest
+
+
+def test_after_a_rejection_the_model_is_asked_again_with_only_the_first_programs_facts(llm_finder, stub):
+    stub.replies = ["Counties are eligible direct applicants for BRIC [97.047]."]  # wrong: BRIC is through_state
+    stub.reply = "Counties cannot apply directly for BRIC [97.047]."
+    a = llm_finder.ask("Can a county apply for BRIC?", Profile(Applicant.COUNTY))
+    assert a.llm.startswith("accepted: on try 2, after says the asker can apply to 97.047")
+    assert a.lead == stub.reply and "eligible direct applicants" not in a.text
+    first, second = (r["messages"][-1]["content"] for r in stub.requests)
+    lines = [p[p.index("<facts>\n") + 8:p.index("\n</facts>")].split("\n") for p in (first, second)]
+    assert len(lines[0]) == len(a.shown) > 1 and lines[1] == lines[0][:1]  # the retry: the first program only
+
+
+def test_no_retry_when_turned_off_or_when_little_time_is_left(small_index, llm_finder, stub):
+    stub.reply = "Counties are eligible direct applicants for BRIC [97.047]."
+    off = Finder(llm_finder.settings.model_copy(update={"llm_retries": 0}))
+    assert off.ask("Can a county apply for BRIC?", Profile(Applicant.COUNTY)).llm.startswith("rejected")
+    assert len(stub.requests) == 1
+    stub.requests.clear()
+    stub.delay = 1.5  # of the 2 s timeout, the first try takes 1.5 s: under a third is left
+    a = llm_finder.ask("Can a county apply for BRIC?", Profile(Applicant.COUNTY))
+    assert a.llm.startswith("rejected") and len(stub.requests) == 1
+    stub.requests.clear()
+    stub.delay = 0.0  # a wrong reply on every try: two requests, then the grounded lead
+    a = llm_finder.ask("Can a county apply for BRIC?", Profile(Applicant.COUNTY))
+    assert a.llm.startswith("rejected") and len(stub.requests) == 2
+    assert a.lead == llm_finder.ask("Can a county apply for BRIC?", Profile(Applicant.COUNTY), use_llm=False).lead
 
 
 @pytest.mark.parametrize("reply, reason", [

@@ -97,7 +97,7 @@ def test_accepted_leads_hold_no_contradictions_across_questions(finder):
     for q in questions:
         a = finder.ask(q, Profile(Applicant.CITY))
         outcomes.append(a.llm)
-        if a.llm == "accepted":
+        if a.llm.startswith("accepted"):  # on the first try or on a retry
             assert not contradicts(a.lead, a)
     assert all(o for o in outcomes)
     assert not any(o.startswith("unavailable") for o in outcomes), outcomes  # no timeouts at the default

@@ -72,3 +72,38 @@ def test_the_agency_of_a_shown_program_is_not_a_foreign_program():
 def test_a_sentence_no_fact_line_supports_fails():
     assert check("SS4A takes counties directly for street safety plans.").ok
     assert "no one fact says" in check("SS4A pays for airport terminals and harbor dredging in coastal towns.").reason
+
+
+def test_a_lead_opening_with_a_name_no_shown_program_has_fails():
+    assert "not a shown program" in check("Luxe Streets and Roads Program: counties can apply directly.").reason
+    assert "not a shown program" in check("CCR STATE SUPPORT: counties are not eligible.").reason
+    assert check("Safe Streets and Roads for All: counties can apply directly.").ok
+    epa = record("66.818", popular_name="Brownfields MARC Grants", title="Brownfields Multipurpose, Assessment, "
+                 "Revolving Loan Fund, and Cleanup", agency="Environmental Protection Agency")
+    shown = [Hit(epa, 1.0, Verdict("66.818", Applicant.CITY, VerdictKind.ELIGIBLE, "eligible"))]
+    records = "<facts>\nBrownfields MARC Grants: Cities can apply directly.\n</facts>"
+    assert verify("The EPA Brownfields MARC Grants: cities can apply directly.", shown, records, {}).ok
+
+
+def test_a_sentence_made_of_the_questions_own_words_answers_nothing():
+    question = "Did the BRIC rules change?"
+    assert "no one fact says" in verify("BRIC: No changes to the rules.", SHOWN, RECORDS, ACRONYMS,
+                                        question=question).reason
+    assert "no one fact says" in verify("The BRIC rules did not change.", SHOWN, RECORDS, ACRONYMS,
+                                        question=question).reason
+    assert verify("BRIC: counties cannot apply directly; the money comes through the state.", SHOWN, RECORDS,
+                  ACRONYMS, question=question).ok
+
+
+def test_a_lead_cut_off_repeating_a_name_or_stacking_two_names_fails():
+    assert "no complete sentence" in check("SS4A takes counties for street safety plans in.").reason
+    assert "nothing beyond" in check("Safe Streets and Roads for All: Safe Streets and Roads for All.").reason
+    assert "two program names" in check("BRIC: Safe Streets And Roads: counties apply through the state.").reason
+    assert check("SS4A: counties can apply directly: the program takes counties for street safety plans.").ok
+
+
+def test_no_match_is_said_only_where_the_programs_own_facts_say_it():
+    assert "no match" in check("SS4A: No match is required.").reason
+    records = RECORDS.replace("SS4A: Counties can apply directly.", "SS4A: Counties can apply directly. No match is "
+                              "required for planning grants.")
+    assert verify("SS4A: No match is required.", SHOWN, records, ACRONYMS).ok
