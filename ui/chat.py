@@ -15,8 +15,11 @@ from typing import Any
 
 from finder.answering.conversation import describe
 from finder.answering.facts import (
+    browse_name,
+    clip,
     deadline_short,
     display_name,
+    first_sentences,
     readable_time,
     share_phrase,
     short_day,
@@ -26,7 +29,7 @@ from finder.answering.facts import (
 from finder.answering.html import cards, escape
 from finder.catalog.eligibility import Asker
 from finder.catalog.rules import STATES
-from finder.catalog.vocab import Applicant
+from finder.catalog.vocab import Applicant, VerdictKind
 from finder.database import DatabaseError
 from finder.engine import Finder
 from finder.errors import FinderError
@@ -34,6 +37,7 @@ from finder.text import csv_cell, inert, safe_url
 from ui import exports, feedback
 from ui.session import ChatSession, Turn, make_profile, used_for
 
+BRIEF_ONLY = {"id", "Name", "Brief why"}  # shortened for the printed page; the CSV keeps the whole text
 log = logging.getLogger(__name__)
 APPLICANTS = {a.value for a in Applicant}
 ANNOUNCE = '<p class="sr-only" role="status" aria-live="polite">{}</p>'
@@ -195,8 +199,10 @@ def shortlist_rows(finder: Finder, saved: Any, session: ChatSession | None = Non
         op = hit.program
         o = hit.office
         office = (inert(o.agency) if o.agency else f"{inert(o.title)}: see the federal list") if o else ""
-        rows.append({"id": op.id, "Program": display_name(op), "ALN": op.aln, "Verdict for": who,
-                     "Can we apply?": verdict_phrase(hit), "Why": hit.verdict.reason if hit.verdict else "",
+        why = hit.verdict.reason if hit.verdict else ""
+        rows.append({"id": op.id, "Name": browse_name(op), "Brief why": _brief_why(hit, why),
+                     "Program": display_name(op), "ALN": op.aln, "Verdict for": who,
+                     "Can we apply?": verdict_phrase(hit), "Why": why,
                      "Your share of the cost": share_phrase(hit) if op.cost_share else "not in the index",
                      "State office": office, "State office link": (safe_url(o.url) or "") if o else "",
                      "Status": status_label(hit) or "not in the index",
@@ -215,18 +221,19 @@ def export_shortlist(finder: Finder, saved: Any, session: ChatSession | None, fo
     target = Path(tempfile.mkdtemp(dir=folder))
     name = f"funding-shortlist-{today.isoformat()}"
     csv_path, brief_path = target / f"{name}.csv", target / f"{name}.html"
-    fields = [k for k in (rows[0] if rows else {"Program": ""}) if k != "id"]
+    fields = [k for k in (rows[0] if rows else {"Program": ""}) if k not in BRIEF_ONLY]
     with open(csv_path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
         w.writeheader()
-        w.writerows({k: csv_cell(v) for k, v in r.items() if k != "id"} for r in rows)
+        w.writerows({k: csv_cell(v) for k, v in r.items() if k not in BRIEF_ONLY} for r in rows)
     whos = list(dict.fromkeys(r["Verdict for"] for r in rows))
     e = html.escape
     items = "".join(
-        f"<tr><td><strong>{e(r['Program'])}</strong><br><small>ALN {e(r['ALN'])}</small>"
+        f"<tr><td><strong>{e(r['Name'])}</strong><br><small>ALN {e(r['ALN'])}</small>"
         f"{'<br>' + _brief_link('Program page', r['Program page']) if r['Program page'] else ''}</td>"
         f"<td><strong>{e(r['Can we apply?'])}</strong>"
-        f"{'' if len(whos) == 1 else ' (for ' + e(r['Verdict for']) + ')'}<br><small>{e(r['Why'])}</small></td>"
+        f"{'' if len(whos) == 1 else ' (for ' + e(r['Verdict for']) + ')'}"
+        f"{'<br><small>' + e(r['Brief why']) + '</small>' if r['Brief why'] else ''}</td>"
         f"<td>{e(r['Your share of the cost'])}</td>"
         f"<td>{_brief_link(r['State office'], r['State office link']) if r['State office'] else 'none named'}</td>"
         f"<td>{e(r['Status'])}</td><td>{e(r['Next deadline'])}</td></tr>" for r in rows)
@@ -247,6 +254,14 @@ def export_shortlist(finder: Finder, saved: Any, session: ChatSession | None, fo
     # links work on every replica: the store keeps a copy under the link's session/drop folder
     exports.save(finder.settings, f"{folder.name}/{target.name}", [csv_path, brief_path])
     return csv_path, brief_path
+
+
+def _brief_why(hit: Any, why: str) -> str:
+    """The reason under a verdict in the one-page brief: none when the verdict says it all (eligible, or the
+    route already named), else its first sentence, clipped."""
+    if hit.verdict is None or hit.verdict.kind in (VerdictKind.ELIGIBLE, VerdictKind.THROUGH):
+        return ""
+    return clip(first_sentences(why, 1), 25)
 
 
 def _brief_link(label: str, url: str) -> str:

@@ -270,9 +270,18 @@ def share_phrase(hit: Hit) -> str:
         parts.append(f"you pay at least {100 - cs.federal_max}% (the federal share is up to {cs.federal_max}%)")
     if parts:
         parts += [f"up to {c.federal_max}% federal for {inert(c.when)}" for c in cs.cases if c.federal_max is not None]
-    text = "; ".join(parts) if parts else inert(first_sentences(cs.text, 1))  # no figure: the record's words
+    text = "; ".join(parts) if parts else clip(inert(first_sentences(cs.text, 1)))  # no figure: the record's words
     v = hit.verdict
     if v is not None and v.kind is VerdictKind.THROUGH:
         office = f"the {inert(hit.office.agency)}" if hit.office and hit.office.agency else "the state"
-        return f"set by {office}, which passes the money on; the federal rule: {text}"
+        return f"set by {office}, which passes the money on; federal rule: {text}"
     return text
+
+
+def clip(text: str, words: int = 30) -> str:
+    """At most `words` words, cut at the last comma or semicolon inside them when there is one, with '…'."""
+    w = text.split()
+    if len(w) <= words:
+        return text
+    cut = " ".join(w[:words])
+    return (re.split(r"[,;](?=[^,;]*$)", cut)[0] if re.search(r"[,;]", cut) else cut).rstrip(" ,;:.") + " …"

@@ -439,3 +439,22 @@ def test_phone_shows_the_profile_first_and_controls_only_once_useful(page, serve
         assert pg.locator("#chat-area #reason-row").count() == 1  # the reason sits with the chat
     finally:
         pg.close()
+
+
+def test_a_five_program_brief_prints_on_one_page(page, browser_index, tmp_path):
+    """The council brief for the five programs with the longest cost-share texts, printed by Chromium."""
+    import datetime as dt
+
+    from ui import chat
+
+    finder = Finder(browser_index)
+    programs = finder.index.snapshot().programs.values()
+    longest = sorted((op for op in programs if op.cost_share), key=lambda op: -len(op.cost_share.text))[:5]
+    saved = [{"id": op.id, "applicant": "county", "state": "OH", "population": 30000} for op in longest]
+    _, brief = chat.export_shortlist(finder, saved, None, tmp_path, today=dt.date(2026, 12, 4))
+    pg = page.context.new_page()
+    pg.goto(brief.as_uri())
+    assert pg.locator("tr").count() == 6  # a header and the five programs
+    pdf = pg.pdf(prefer_css_page_size=True)
+    pg.close()
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
