@@ -73,7 +73,8 @@ _COMPARE = re.compile(r"\b(difference between|differences between|compare|compar
                       r"or should we)\b", re.I)
 _APPLY = re.compile(
     r"\b(can|could|may|are|is|do|does|would)\b.{0,60}\b(apply|eligible|qualify|be the (lead )?applicant|sponsor)\b|"
-    r"\beligib|\bwho can apply\b|\bcan (we|i|our \w+|a \w+) (get|receive|use|tap)\b|\bon (our|its) own\b|"
+    r"\beligib|\bwho can apply\b|\bcan (we|i|(our|a|an|the)( [\w-]+){1,3}) (get|receive|use|tap)\b|"
+    r"\bon (our|its) own\b|"
     r"\bourselves\b|\bdirectly\b|\bour own (allocation|grant|award|share|money|funding)\b|"
     r"\b(go|goes|come|comes|apply) through (the|our|your) state\b",
     re.I)

@@ -45,7 +45,7 @@ APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
 SELF = (r"\b(our|we are|we're|we represent|i am|i'm|as|for|i work for|i work at|i'm with|i represent|i run|"
         r"i manage|speaking for|on behalf of|my)\s+(an?\s+|the\s+)?([\w'-]+,?\s+){0,5}?")
 HERE = r"^\W*(an?\s+|the\s+)?([\w'-]+\s+){0,2}?"  # + the noun + HERE_TAIL: "City of 40,000 here"
-HERE_TAIL = r"[^.?!]{0,40}\b(here|speaking)\b"
+HERE_TAIL = r"[^.?!]{0,40}(\b(here|speaking)\b|:\s)"  # "City of 40,000 here", "A town of 8,000 in Maine: can we"
 
 SECTOR_WORDS: dict[Sector, str] = {
     Sector.WATER: r"drinking water|water (system|main|utilit|infrastructure|supply|treatment)|\bwater\b|lead pipe|"
