@@ -202,9 +202,11 @@ class Finder:
     @staticmethod
     def _resolve_name(snap: Snapshot, c: Constraints, scored: list[Scored]) -> tuple[list[Scored], str | None]:
         """A program name the asker wrote: found (it becomes a named hit, first) or not in the catalog."""
-        if c.program_phrase is None or any(s.named for s in scored):
+        if any(s.named for s in scored) or (c.program_phrase is None and c.loose_phrase is None):
             return scored, None
-        ids = snap.lexical.resolve(c.program_phrase) & set(snap.programs)
+        ids = snap.lexical.resolve(c.program_phrase or c.loose_phrase or "") & set(snap.programs)
+        if not ids and c.program_phrase is None and c.loose_phrase:  # a description, not a name: no harm done
+            return scored, None
         if not ids:
             return scored, c.program_phrase
         top = max((s.score for s in scored), default=0.0) + 1.0

@@ -234,9 +234,10 @@ def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, n
         heading = f"These programs have notices closing between {window[0]} and {window[1]}{who}:"
     elif focus is not None and not specific:
         first = focus.program
-        heading = (f"Here is {inert(first.title)}"
-                   + (f" ({inert(first.popular_name)})" if first.popular_name
-                      and first.popular_name.lower() not in first.title.lower() else "") + (", with related programs" if len(shown) > 1 else "") + f"{who}:")
+        also = first.popular_name if first.popular_name and first.popular_name.lower() not in first.title.lower() \
+            else None
+        heading = (f"Here is {inert(first.title)}" + (f" ({inert(also)})" if also else "")
+                   + (", with related programs" if len(shown) > 1 else "") + f"{who}:")
     elif focus is None and not (unresolved and focus is None):
         heading = (f"Here {'is the program' if len(shown) == 1 else f'are the {len(shown)} programs'} that best "
                    f"match your question{who}:")

@@ -148,6 +148,21 @@ def program_phrase(text: str) -> str | None:
     return None
 
 
+# A looser name, used only when it resolves to a program: "the Brownfields assessment grants", "our Main Street
+# program". Never reported as missing: most such phrases are plain descriptions.
+_LOOSE = re.compile(r"\b([A-Z][\w'&-]+(?:\s+[\w'&-]+){0,3}?)\s+(?:grants?|programs?|loans?)\b")
+
+
+def loose_phrase(text: str) -> str | None:
+    for m in _LOOSE.finditer(text):
+        words = m[1].split()
+        while words and (words[0].lower() in _STARTERS or words[0].lower().removesuffix("'s") in _AGENCIES):
+            words = words[1:]
+        if words and words[0][:1].isupper() and not _SKIP.match(" ".join(words)):
+            return " ".join(words) + " " + m[0].split()[-1]
+    return None
+
+
 # Laws and places are not program names: "apply for Bipartisan Infrastructure Law money".
 _LAW = re.compile(r"\b(Law|Act|Bill|Plan|Congress|County|City|Town|State|States|Nation|Tribe|Region|Department|"
                   r"Administration|Agency)$|\b(Bipartisan Infrastructure|Inflation Reduction|Rescue Plan)\b")

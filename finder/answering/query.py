@@ -9,7 +9,7 @@ from typing import Literal
 
 from finder.answering.geography import question_county, urban_population
 from finder.answering.guards import off_limits
-from finder.answering.intent import asks, program_phrase
+from finder.answering.intent import asks, loose_phrase, program_phrase
 from finder.answering.vocabulary import expansions
 from finder.catalog.rules import STATES
 from finder.catalog.vocab import Applicant, Ask, RefusalKind, Sector
@@ -101,6 +101,7 @@ class Constraints:
     county: str | None = None
     urban_population: int | None = None
     program_phrase: str | None = None  # a program name as the asker wrote it, resolved or not
+    loose_phrase: str | None = None  # a looser one ("the Brownfields assessment grants"), used only if it resolves
 
 
 def _count(word: str) -> int:
@@ -228,5 +229,5 @@ def parse(text: str, *, profile_applicant: Applicant | None = None, today: dt.da
         sectors=sectors, assistance=assistance, assistance_only=only, bil_only=bil_only, close_window=window,
         open_now=open_now, eligibility_question=elig_q, off_limits=off, expansions=tuple(expansions(t)),
         asks=wants, county=question_county(low), urban_population=urban_population(low),
-        program_phrase=program_phrase(t),
+        program_phrase=program_phrase(t), loose_phrase=loose_phrase(t),
     )

@@ -3,7 +3,7 @@
 import pytest
 
 from finder.answering.guards import off_limits
-from finder.answering.intent import asks, program_phrase
+from finder.answering.intent import asks, loose_phrase, program_phrase
 from finder.answering.query import parse
 from finder.catalog.vocab import Applicant, Ask, RefusalKind
 
@@ -171,3 +171,12 @@ def test_a_first_sentence_does_not_end_inside_a_citation():
     text = "HSIP is generally 90% federal (23 U.S.C. 120(c)). Some safety work is 100% federal. More."
     assert first_sentences(text, 1) == "HSIP is generally 90% federal (23 U.S.C. 120(c))."
     assert first_sentences("Pays 80% (Pub. L. 117-58). Then this.", 1) == "Pays 80% (Pub. L. 117-58)."
+
+
+@pytest.mark.parametrize("question, phrase", [
+    ("Can a state university apply for the Brownfields assessment grants?", "Brownfields assessment grants"),
+    ("Is the USDA Community Facilities program open?", "Community Facilities program"),
+    ("What grants help a county fix bridges?", None),
+])
+def test_a_loose_name_is_offered_for_resolving_only(question, phrase):
+    assert loose_phrase(question) == phrase

@@ -41,3 +41,11 @@ def test_names_in_the_askers_spelling(question, wanted, unwanted):
 def test_an_acronym_among_keywords_names_less_surely_than_the_programs_own_name():
     named = LEX.names("Does the Community Wildfire Defense Grant need a match for updating our CWPP?")
     assert named["10.720"] == 1.0 and named.get("15.228", 0.0) < 1.0
+
+
+@pytest.mark.parametrize("phrase, wanted", [
+    ("Brownfields assessment grants", {"66.818"}),  # the words of one title, lower case as people write them
+    ("Community Facilities program", {"10.766"}),
+])
+def test_a_loose_name_resolves_to_the_program_whose_name_holds_its_words(phrase, wanted):
+    assert LEX.resolve(phrase) == wanted
