@@ -36,6 +36,10 @@ TERMS: tuple[Term, ...] = (
     _t(r"court ?houses?", "courthouses"),
     _t(r"(town|city|village) hall|municipal (building|offices)|county (building|offices|admin)", "town halls"),
     _t(r"librar(y|ies)", "libraries"),
+    _t(r"\bada\b|wheelchair|(isn'?t|not|more|fully) (ada[- ])?accessible|accessib\w* (entrance|restroom|bathroom|door)|"
+       r"elevators? for", "removing barriers that keep people with disabilities out of public buildings"),
+    _t(r"roofs?\b|hvac|boilers?\b|(building|facility) (repairs?|upgrades?|renovation)|renovat\w* (the|our) "
+       r"(building|hall|library|center)", "improving existing community buildings (repairs and upgrades)"),
     _t(r"clinic|nursing home|hospital", "medical clinics"),
     _t(r"day ?care|child ?care", "child care centers"),
     _t(r"snow ?plows?|dump trucks?|road grader|public works (truck|vehicle|equipment)", "public works vehicles"),
