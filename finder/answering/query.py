@@ -68,7 +68,8 @@ SECTOR_WORDS: dict[Sector, str] = {
     Sector.BROWNFIELDS: r"brownfield|contaminated site|abandoned (site|property)",
     Sector.AIR_QUALITY: r"diesel|emission|air quality|clean air|greenhouse",
     Sector.HOUSING: r"housing|homes?\b|rent|homeless",
-    Sector.COMMUNITY: r"community facilit|library|community center|neighborhood",
+    Sector.COMMUNITY: r"community facilit|librar(y|ies)|community center|neighborhood|(town|city|village) hall|"
+                      r"court ?house|public building|municipal building|civic center|senior center",
     Sector.ECONOMIC_DEVELOPMENT: r"economic|jobs|industrial park|business",
     Sector.PUBLIC_SAFETY: r"emergency|911|first responder|police|fire station|preparedness",
     Sector.CYBERSECURITY: r"cyber",
