@@ -187,6 +187,26 @@ def unresolved_lead(phrase: str, asks: tuple[Ask, ...]) -> str:
             f"another name, or be outside federal infrastructure funding.")
 
 
+def unnamed_lead(hits: list[Hit], shown: list[Hit], applicant: Applicant | None, asks: tuple[Ask, ...],
+                 low_confidence: bool) -> str:
+    """The lead when the question names no program: the overall verdict for 'can we apply?', the asked fact for
+    the best match ('what share of a 5339 bus purchase does FTA pay?'), or the state office of the top programs
+    that pass through one ('who runs the weatherization program in Michigan?'), those with an office on record
+    for the asker's state first."""
+    facts = tuple(a for a in asks if a in (Ask.MATCH, Ask.AMOUNT, Ask.DEADLINE, Ask.STATUS, Ask.ENDED))
+    if Ask.APPLY in asks and applicant is not None:
+        lead = overall_lead(hits, applicant)
+        if facts and shown and not low_confidence:  # "...and how much do we chip in?": the best match's fact too
+            lead += " " + focus_lead(shown[0], facts)
+        return lead
+    if facts and shown and not low_confidence:
+        return focus_lead(shown[0], facts)
+    routed = sorted((h for h in shown[:3] if passes_through(h)), key=lambda h: not (h.office and h.office.agency))
+    if Ask.OFFICE in asks and routed:
+        return " ".join(office_lead(h) for h in routed[:2])
+    return ""
+
+
 def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, named: list[Hit] | None = None,
             window: tuple[dt.date, dt.date] | None = None, notices_loaded: bool = True,
             eligibility_question: bool = False, low_confidence: bool = False, asks: tuple[Ask, ...] = (Ask.FIND,),
@@ -203,7 +223,6 @@ def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, n
         return Answer(lead, asker=asker, asks=asks)
     focus = about or (named[0] if named and not window else None)
     specific = [a for a in asks if a is not Ask.FIND]
-    facts = tuple(a for a in specific if a in (Ask.MATCH, Ask.AMOUNT, Ask.DEADLINE, Ask.STATUS, Ask.ENDED))
     shown = choose_shown(hits, focus, named, bool(window))
     if unresolved and focus is None:
         shown = hits[:3]
@@ -218,18 +237,8 @@ def compose(hits: list[Hit], asker: Asker | None, *, about: Hit | None = None, n
             others = [h for h in others if passes_through(h)]
         lead = " ".join(focus_lead(h, tuple(specific)) for h in [focus, *others])
         heading = "Related programs are listed after it." if len(shown) > 1 + len(others) else ""
-    elif Ask.APPLY in asks and applicant is not None and not window:
-        lead = overall_lead(hits, applicant)
-        if facts and shown and not low_confidence:  # "...and how much do we chip in?": the best match's fact too
-            lead += " " + focus_lead(shown[0], facts)
-    elif facts and shown and not window and not low_confidence:
-        # "what share of a 5339 bus purchase does FTA pay?": no name matched, but the fact asked is the answer;
-        # give it for the best match, whose name the lead says, before the list
-        lead = focus_lead(shown[0], facts)
-    elif Ask.OFFICE in specific and not window and (routed := [h for h in shown[:3] if passes_through(h)]):
-        # "who runs the weatherization program in Michigan?": no name matched, but the top programs pass
-        # through a state office; say which office for those, as the named case would
-        lead = " ".join(office_lead(h) for h in routed[:2])
+    elif not window:
+        lead = unnamed_lead(hits, shown, applicant, asks, low_confidence)
     if window:
         heading = f"These programs have notices closing between {window[0]} and {window[1]}{who}:"
     elif focus is not None and not specific:

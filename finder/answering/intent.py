@@ -33,12 +33,14 @@ _STATUS = re.compile(
     re.I)
 _MATCH = re.compile(
     r"\bcost[- ]shar|\b(local|non-?federal|federal|our|the town'?s|the city'?s|the county'?s) (share|match)\b|"
-    r"\bmatch(ing)? (funds?|requirement|rate|money|share|is required|required)\b|\bwhat (is the |'?s the )?match\b|"
+    r"\bmatch(ing)? (funds?|requirement|rate|money|share|is required|required)\b|\bwhat('s| is)? the match\b|"
+    r"\bhow much (does|will|would|do) (the )?[\w-]+( [\w-]+)? (pay|cover|fund|put in)\b|"
     r"\b(need|require|requires|required) (a |any )?match|\bmatch (do|does|would|will)\b|\bwhat match\b|"
     r"\bwhat share\b|\bhow much of (the |our |its |a )?([\w-]+ ){0,3}(cost|costs|project|bill|budget|expenses|"
     r"deficit)\b|\b(federal|grant) (funds?|money|dollars|share) (can |will |would |may )?(cover|pay)\b|"
     r"\bwhat (percent|percentage|portion|fraction)\b|"
-    r"\bshare of the (cost|project|costs)\b|\bput up\b|\bcover(ed)? locally\b|\bon us\b|\bpay for the rest\b|"
+    r"\bshare of (the )?(total )?(project )?(cost|project|costs)\b|\bput up\b|\bcover(ed)? locally\b|\bon us\b|"
+    r"\bpay for the rest\b|"
     r"\bhow much (do|would|will|must) (we|our \w+|the \w+) (have to |need to )?(pay|cover|contribute|put|chip in)\b|"
     r"\bchip in\b|\bhow much (local|own|non-?federal|matching) (money|funds?|dollars|cash)\b|"
     r"\b(local|own|matching) (money|funds?|dollars|cash) (do|would|will|must) (we|you|i) (need|have|put|bring)\b|"
@@ -60,10 +62,10 @@ _OFFICE = re.compile(
 _DEADLINE = re.compile(r"\b(deadlines?|due dates?|closing dates?|when (is|are) [\w ]{0,30}due|when does [\w ]{0,30}"
                        r"close|closes? on|application window|apply by)\b", re.I)
 _AMOUNT = re.compile(
-    r"\bhow much (money )?(can|could|would|will|might|do|does) (we|i|our \w+|they|it|the \w+) (get|borrow|receive|"
-    r"win|request|ask for|give|lend|award|qualify for)\b|\b(maximum|max|largest|biggest|smallest|minimum) (award|"
-    r"grant|loan|amount|size)\b|\bthe most (it|they|we|[\w ]{0,30}) (can|could|will|would) (give|pay|lend|award|"
-    r"borrow|get)\b|\baward (size|ceiling|floor|limit|cap)s?\b|\bhow big (a|an|are|is)\b|\bwhat'?s the most\b|"
+    r"\bhow much (money )?(can|could|would|will|might|do|does) (we|i|our \w+|they|it|the \w+|an? \w+) (get|borrow|"
+    r"receive|win|request|ask for|give|lend|award|qualify for)\b|\b(maximum|max|largest|biggest|smallest|minimum) "
+    r"([\w-]+ )?(award|grant|loan|amount|size)\b|\bthe most (it|they|we|[\w ]{0,30}) (can|could|will|would) "
+    r"(give|pay|lend|award|borrow|get)\b|\baward (size|ceiling|floor|limit|cap)s?\b|\bhow big (a|an|are|is)\b|\bwhat'?s the most\b|"
     r"\b(roughly|about) how much\b|\bhow much could we borrow\b|\bloan limit\b|\bcapped at\b|"
     r"\bhow (much|large|big) (can|could|may|is) (a|an|one|the|each|any) [\w -]{0,40}\b(be|get|go|give|pay|lend)\b"
     r"[\w ]{0,20}\b(at most|at the most|maximum|max|tops)\b|\bhow much (money )?(is|are) (available|there) (per|for "
@@ -73,7 +75,7 @@ _COMPARE = re.compile(r"\b(difference between|differences between|compare|compar
                       r"or should we)\b", re.I)
 _APPLY = re.compile(
     r"\b(can|could|may|are|is|do|does|would)\b.{0,60}\b(apply|eligible|qualify|be the (lead )?applicant|sponsor)\b|"
-    r"\beligib|\bwho can apply\b|\bcan (we|i|(our|a|an|the)( [\w-]+){1,3}) (get|receive|use|tap)\b|"
+    r"\beligib|\bwho can apply\b|(?<!how much )\bcan (we|i|(our|a|an|the)( [\w-]+){1,3}) (get|receive|use|tap)\b|"
     r"\bon (our|its) own\b|"
     r"\bourselves\b|\bdirectly\b|\bour own (allocation|grant|award|share|money|funding)\b|"
     r"\b(go|goes|come|comes|apply) through (the|our|your) state\b",

@@ -35,6 +35,12 @@ def _norm_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+def _stems(text: str) -> list[str]:
+    """Words with a plural s dropped, for matching names: 'abandoned mine land' names 'Abandoned Mine Lands'."""
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
+            for w in _norm_words(text)]
+
+
 class Lexical:
     """BM25 over title, popular name, summary and keywords, plus exact acronym and title matching.
     Built from the same records the dense index holds."""
@@ -72,11 +78,11 @@ class Lexical:
         self.phrases: dict[str, set[str]] = {}  # whole names: "solar for all", "appalachian regional commission"
         for op in records:
             for name in names_of(op):
-                self.phrases.setdefault(" ".join(_norm_words(name)), set()).add(op.id)
+                self.phrases.setdefault(" ".join(_stems(name)), set()).add(op.id)
         by_agency: dict[str, set[str]] = {}
         for op in records:
             for agency in {op.agency, op.sub_agency or ""} - {""}:
-                by_agency.setdefault(" ".join(_norm_words(agency)), set()).add(op.id)
+                by_agency.setdefault(" ".join(_stems(agency)), set()).add(op.id)
         for agency, ids in by_agency.items():  # a small agency's name names its programs
             if len(ids) <= SMALL_AGENCY and len(agency.split()) >= 2:
                 self.phrases.setdefault(agency, set()).update(ids)
@@ -95,7 +101,7 @@ class Lexical:
         heads: dict[str, set[str]] = {}
         for op in records:
             for title in (op.title, op.popular_name or ""):
-                words_t = [w for w in _norm_words(title) if w != "program"]
+                words_t = [w for w in _stems(title) if w != "program"]
                 if len(words_t) >= 3:
                     self.titles.append((words_t, op.id))
                 elif len(words_t) == 2:  # "Recreational Trails Program": named only with its own last word
@@ -163,7 +169,7 @@ class Lexical:
                     continue  # "raise", "alert", "price": an everyday word, not the program, unless cued
                 for pid in self.acronyms[c]:  # "CWPP" is a keyword of a fuels program, not its name: weaker
                     hits[pid] = max(hits.get(pid, 0.0), 1.0 if (c, pid) in self.own_acronyms else KEYWORD_ACRONYM)
-        q = _norm_words(text)
+        q = _stems(text)
         qs = " " + " ".join(q) + " "
         candidates: set[int] = set()
         for j in range(len(q) - 2):
@@ -200,7 +206,7 @@ GENERIC_NAMES = frozenset({"department of transportation", "department of agricu
                            "environmental protection agency", "department of commerce", "department of the interior",
                            "department of homeland security", "department of housing and urban development",
                            "department of the treasury", "federal emergency management agency", "grant program",
-                           "grants program", "loan program", "program grants"})
+                           "grants program", "loan program", "program grants", "program grant"})
 
 
 def names_of(op: Opportunity) -> list[str]:
@@ -210,7 +216,7 @@ def names_of(op: Opportunity) -> list[str]:
     parts = [p for n in names for p in re.split(r"\s*(?::|;| - | – |\(|\)|/)\s*", n)]
     out = []
     for name in names + parts:
-        words = [w for w in _norm_words(name) if w != "program"]
+        words = [w for w in _stems(name) if w != "program"]
         if len(words) >= 2 or (len(words) == 1 and len(name) >= 6 and name[:1].isupper() and name.isupper()):
             out.append(" ".join(words))
     return out

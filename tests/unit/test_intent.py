@@ -37,6 +37,11 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("What programs in Ohio pay for sewers?", Ask.FIND),
     ("How much do we have to chip in ourselves for a cleanup grant?", Ask.MATCH),
     ("Can a sanitary district get a WIFIA loan?", Ask.APPLY),
+    ("How much does FEMA pay on a Flood Mitigation Assistance project?", Ask.MATCH),
+    ("What's the match for tribes on the Tribal Broadband Connectivity Program?", Ask.MATCH),
+    ("What's the maximum WIFIA loan as a share of project cost?", Ask.MATCH),
+    ("What's the maximum WIFIA loan as a share of project cost?", Ask.AMOUNT),
+    ("How much can a county get from the Community Wildfire Defense Grant?", Ask.AMOUNT),
     ("How much local money do we need for a TIFIA loan?", Ask.MATCH),
     ("How much can one RAISE grant be at most?", Ask.AMOUNT),
     ("Did the Solar for All money get pulled back?", Ask.STATUS),
@@ -180,3 +185,7 @@ def test_a_first_sentence_does_not_end_inside_a_citation():
 ])
 def test_a_loose_name_is_offered_for_resolving_only(question, phrase):
     assert loose_phrase(question) == phrase
+
+
+def test_how_much_can_we_get_asks_an_amount_not_whether_we_can_apply():
+    assert Ask.APPLY not in asks("How much can a county get from the Community Wildfire Defense Grant?")
