@@ -221,8 +221,9 @@ class Finder:
         applicant = fu.applicant or (last.applicant if last else None) or profile.applicant
         if applicant is None:
             asker = None
-        elif last is not None:
-            asker = replace(last, applicant=applicant)
+        elif last is not None:  # another kind of applicant: the last one's population was not theirs
+            asker = replace(last, applicant=applicant, population=fu.population or (
+                last.population if applicant is last.applicant else None), state=fu.state or last.state)
         else:
             asker = Asker(applicant, profile.population, profile.state)
         ids = [i for i in conv.last_ids if i in snap.programs]
@@ -232,7 +233,8 @@ class Finder:
         if fu.kind is FollowUpKind.DETAIL:
             pos = len(hits) if fu.position == -1 else fu.position
             if not 1 <= pos <= len(hits):
-                return Answer(f"The last answer showed {len(hits)} programs; pick a number from 1 to {len(hits)}.",
+                return Answer(f"The last answer showed {len(hits)} program{'s' if len(hits) != 1 else ''}; pick a "
+                              f"number from 1 to {len(hits)}.",
                               asker=asker)
             hit = hits[pos - 1]
             return Answer(f"More about result {pos}:\n\n" + program_detail(pos, hit, full_summary=True), [hit],

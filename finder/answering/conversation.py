@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from finder.answering.query import APPLICANT_PATTERNS
+from finder.answering.query import APPLICANT_PATTERNS, question_population, question_state
 from finder.catalog.applicants import LABELS
 from finder.catalog.eligibility import Asker
 from finder.catalog.rules import STATES
@@ -58,6 +58,8 @@ class FollowUp:
     position: int = 0
     filter: FollowUpFilter | None = None
     applicant: Applicant | None = None
+    population: int | None = None  # "what about a county of 90,000?"
+    state: str | None = None  # "and for a city in Ohio?"
 
 
 def follow_up(text: str) -> FollowUp | None:
@@ -82,5 +84,6 @@ def follow_up(text: str) -> FollowUp | None:
         tail = m2.groups()[-1]
         for pattern, who in APPLICANT_PATTERNS:
             if re.search(pattern, tail):
-                return FollowUp(FollowUpKind.APPLICANT, applicant=who)
+                return FollowUp(FollowUpKind.APPLICANT, applicant=who, population=question_population(tail),
+                                state=question_state(tail))
     return None

@@ -157,7 +157,8 @@ class Opportunity(Strict):
         if set(self.assistance_types) & LOAN_TYPES:
             return True
         texts = [*self.uses, *(r.via for r in self.rules.through)] if self.rules else self.uses
-        return any(re.search(r"\b(loans?|lends?|lending|borrow)", t, re.I) for t in texts)
+        # "revolving loan programs for retrofits" is a loan fund the grantee runs, not money it borrows
+        return any(re.search(r"(?<!revolving )\b(loans?|lends?|lending|borrow)", t, re.I) for t in texts)
 
     def latest_obligation(self) -> tuple[int, float] | None:
         for ob in sorted(self.obligations, key=lambda o: o.fiscal_year, reverse=True):

@@ -178,3 +178,6 @@ def test_a_follow_up_keeps_the_asker_of_the_turn_it_refers_to(finder):
     assert (follow.asker.applicant, follow.asker.population, follow.asker.state) == (Applicant.CITY, 20000, "TX")
     again = finder.ask("What about for counties?", Profile(), conv)
     assert again.asker.applicant is Applicant.COUNTY and again.asker.state == "TX"
+    assert again.asker.population is None  # the city's 20,000 is not the county's
+    sized = finder.ask("what about a county of 90,000 in Oklahoma?", Profile(), conv)
+    assert (sized.asker.applicant, sized.asker.population, sized.asker.state) == (Applicant.COUNTY, 90000, "OK")

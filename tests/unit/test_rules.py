@@ -177,3 +177,11 @@ def test_a_condition_the_asker_says_they_meet_is_settled():
     assert judge(op, Asker(A.FOR_PROFIT)).kind is VerdictKind.CHECK
     said = judge(op, Asker(A.FOR_PROFIT, words="We're a privately owned Class III short line railroad"))
     assert said.kind is VerdictKind.ELIGIBLE and "as you describe yourselves" in said.reason
+
+
+def test_a_revolving_loan_fund_the_grantee_runs_is_not_money_it_borrows():
+    from tests.unit.records import record
+
+    runs = record("81.128", uses=["rebate or revolving loan programs for building retrofits"])
+    lends = record("66.040", uses=["clean diesel grant, rebate or loan program"])
+    assert not runs.lends and lends.lends
