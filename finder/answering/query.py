@@ -28,10 +28,11 @@ APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
      r"pueblos?|rancherias?|band of [\w ]{0,30}indians|alaska native (village|corporation)s?|native villages?|"
      r"native (american|alaskan?) (village|nation|tribe)s?|(the )?[A-Z]?\w+ nation\b)\b", A.TRIBE),
     (r"\b(count(y|ies)|parish(es)?|county government)\b", A.COUNTY),
-    (r"\b(territor(y|ies)|puerto rico|guam|u\.?s\.? virgin islands|american samoa|northern mariana( islands)?|cnmi)\b",
-     A.TERRITORY),
     (r"\b(cit(y|ies)|towns?|townships?|villages?|boroughs?|municipalit(y|ies)|municipal government|mayor|"
      r"city council|town council|town board|village board|hamlet)\b", A.CITY),
+    # after the city: "a city in Puerto Rico" is a municipality there, "Guam" alone is the territory's government
+    (r"\b(territor(y|ies)|puerto rico|guam|u\.?s\.? virgin islands|american samoa|northern mariana( islands)?|cnmi)\b",
+     A.TERRITORY),
     (r"\b(non-?profits?|not-for-profit|501\s?\(?c\)?\s?\(?3\)?|community (group|organization)s?|neighborhood "
      r"(group|association|organization)|land trust|charit(y|ies)|foundation)\b", A.NONPROFIT),
     (r"\b(small business(es)?)\b", A.SMALL_BUSINESS),

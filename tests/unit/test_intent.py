@@ -82,6 +82,8 @@ def test_several_asks_in_one_question_keep_their_order():
     ("We're the metropolitan planning organization for our region.", Applicant.SPECIAL_DISTRICT, None, None),
     ("Our council of governments wants a regional plan", Applicant.SPECIAL_DISTRICT, None, None),
     ("A town of 8,000 in Maine: can we get CDBG straight from HUD?", Applicant.CITY, 8000, "ME"),
+    ("Can a city in Puerto Rico apply for Safe Streets and Roads for All?", Applicant.CITY, None, "PR"),
+    ("Can Guam apply for BRIC directly?", Applicant.TERRITORY, None, "GU"),
     ("Our transit authority wants electric buses", Applicant.SPECIAL_DISTRICT, None, None),
     ("Our water district serves 3,000 people", Applicant.SPECIAL_DISTRICT, 3000, None),
     ("Our school district wants new buses", Applicant.SCHOOL_DISTRICT, None, None),
