@@ -34,8 +34,9 @@ PERSONAL = re.compile(
 BUSINESS = re.compile(
     r"\b(hedge funds?|private equity|venture (capital|funds?|firms?|investors?)|angel investors?|vc firms?|"
     r"seed round|series a|crowdfunding|"
-    r"which (investors?|banks?|lenders?)|(best|cheapest) (lenders?|banks?)|investors? (should|to|do) "
-    r"(i|we) pitch|pitch (to )?investors|sba 7\s?\(a\)|sba loan|which bank|best (loan |interest )?rates?)\b|"
+    r"(which (investors?|banks?|lenders?)|(best|cheapest) (lenders?|banks?)|which bank|best (loan |interest )?rates?)"
+    r"(?![^.?!]{0,80}\b(guarantee|usda|federal|revolving|rural development|wifia|tifia|srf))|"
+    r"investors? (should|to|do) (i|we) pitch|pitch (to )?investors|sba 7\s?\(a\)|sba loan)\b|"
     r"\b(my|our) (family'?s |own )?(startup|start-up|small business|business|company|store|shop|restaurant|firm|"
     r"franchise|hardware store|brewery|bakery|salon|food truck|practice|shop|restaurant|farm business|dealership|"
     r"taproom|cafe|motel|hotel)\b[^.?!]{0,80}\b(loan|invest|financ|capital|line of credit|expand|payroll|grow|open)",
@@ -72,7 +73,8 @@ OPINION = re.compile(
 VENDOR = re.compile(
     r"\b(which|best|most reliable|cheapest|top-rated|recommend( a| an| the)?|pick( a| the)?|choose( a| the)?)"
     r"\s+([\w-]+\s+){0,3}(brand|vendor|manufacturer|make|model|contractor|consultant|consulting firm|engineering firm|"
-    r"grant ?writer|supplier|dealer)s?\b|\bjust pick one\b|\bpick (one )?for (us|me)\b|\bchoose for (us|me)\b|"
+    r"grant ?writer|supplier|dealer|insurance (carrier|company|companies|provider)|insurer|law firm|lawyer|"
+    r"attorney)s?\b|\bjust pick one\b|\bpick (one )?for (us|me)\b|\bchoose for (us|me)\b|"
     r"\b(most (dependable|reliable|durable)|best|top) (brand|make|model)s?\b|\bbrand of [\w ]{1,30}\b(best|should|"
     r"buy|pick)|"
     r"\b(ford|chevy|chevrolet|blue bird|thomas built|lion electric|proterra|gillig|new flyer|tesla)\b"

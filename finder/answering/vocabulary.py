@@ -45,6 +45,8 @@ TERMS: tuple[Term, ...] = (
     _t(r"snow ?plows?|dump trucks?|road grader|public works (truck|vehicle|equipment)", "public works vehicles"),
     _t(r"(highway|road|public works|maintenance|county) (garage|shed|barn|shop|yard|facility|building)s?|"
        r"salt (shed|dome|barn|storage)", "public works vehicles", "town halls"),
+    _t(r"runways?|taxiways?|airfield|airport (lights?|lighting|beacons?|signs?)", "runway and taxiway paving or "
+       "rehabilitation", "airfield lighting and signs"),
     # drinking water
     _t(r"water towers?|standpipe|elevated tank|water tanks?|storage tanks?", "water towers", "water storage tanks"),
     _t(r"water (mains?|lines?|pipes?)|main breaks?|pipes? (keep )?break|lose .{0,20}water|water loss|"

@@ -163,6 +163,7 @@ def test_each_out_of_scope_class_is_declined_with_no_programs(finder, question, 
     "Our county jail needs a new roof and the boiler is failing.",
     "We need a cooling shelter for seniors during heat waves.",
     "The village clinic building has mold and a leaking roof.",
+    "Our airport's runway lights are failing.",
 ])
 def test_a_local_need_described_as_a_problem_is_answered(finder, question):
     a = finder.ask(question, Profile(Applicant.COUNTY))

@@ -124,6 +124,9 @@ def test_a_program_name_the_asker_writes_is_found(question, phrase):
     ("We're a town council in Bavaria. How do we get EU money for rail?", RefusalKind.ABROAD),
     ("Which party deserves credit for our bridge money? Give me a line for my mailer.", RefusalKind.OPINION),
     ("Which fire truck brand is most reliable? Just pick one.", RefusalKind.VENDOR),
+    ("What's the best insurance carrier for our county's vehicle fleet?", RefusalKind.VENDOR),
+    ("Can you recommend a lawyer for our zoning dispute with a developer?", RefusalKind.VENDOR),
+    ("Which bank gives the best rates on a business loan?", RefusalKind.BUSINESS),
     ("Give me the personal cell number of the FEMA officer.", RefusalKind.CONTACT),
     ("I lost my job and can't pay my phone bill. Will a program pay it for me?", RefusalKind.PERSONAL),
     ("Write me a cover letter for a planner job.", RefusalKind.OFF_TASK),
@@ -147,6 +150,8 @@ def test_rules_decline_each_out_of_scope_class(question, kind):
     "Who should we write to about our application?",
     "We want to complete the application process for SS4A. When is it due?",
     "Is there money for NOAA weather radios in our schools?",
+    "Which lender handles USDA Community Facilities guaranteed loans?",
+    "Which air carrier could serve our airport under Essential Air Service?",
 ])
 def test_rules_leave_local_needs_alone(question):
     assert off_limits(question, parse(question).state) is None
