@@ -22,10 +22,12 @@ APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
      r"public utility|transit|transportation) districts?|(port|transit|airport|housing|water|sewer|power|"
      r"transportation|regional transit|toll|bridge|turnpike) authorit(y|ies)|councils? of governments?|\bcogs?\b|"
      r"\bmpos?\b|metropolitan planning organi[sz]ations?|regional planning (commission|council)s?|"
-     r"planning district( commission)?s?|joint powers authorit(y|ies))\b", A.SPECIAL_DISTRICT),
+     r"planning district( commission)?s?|joint powers authorit(y|ies)|(levee|flood control|drainage|water|sewer|port|"
+     r"airport) (board|commission)s?|public utility districts?|\bpuds?\b)\b", A.SPECIAL_DISTRICT),
     (r"\b(school districts?|school boards?|school system|independent school district|isd)\b", A.SCHOOL_DISTRICT),
     (r"\b(federally recognized (indian )?tribes?|tribes?|tribal (governments?|nations?|councils?|communit(y|ies))|"
-     r"pueblos?|rancherias?|band of [\w ]{0,30}indians|alaska native (village|corporation)s?|native villages?|"
+     r"pueblos?|rancherias?|band of [\w ]{0,30}indians|alaska native( regional| village)? (village|corporation)s?|"
+     r"native villages?|"
      r"native (american|alaskan?) (village|nation|tribe)s?|(the )?[A-Z]?\w+ nation\b)\b", A.TRIBE),
     (r"\b(count(y|ies)|parish(es)?|county government)\b", A.COUNTY),
     (r"\b(cit(y|ies)|towns?|townships?|villages?|boroughs?|municipalit(y|ies)|municipal government|mayor|"
@@ -34,7 +36,9 @@ APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
     (r"\b(territor(y|ies)|puerto rico|guam|u\.?s\.? virgin islands|american samoa|northern mariana( islands)?|cnmi)\b",
      A.TERRITORY),
     (r"\b(non-?profits?|not-for-profit|501\s?\(?c\)?\s?\(?3\)?|community (group|organization)s?|neighborhood "
-     r"(group|association|organization)|land trust|charit(y|ies)|foundation)\b", A.NONPROFIT),
+     r"(group|association|organization)|land trust|charit(y|ies)|foundation|community action (agenc(y|ies)|program)|"
+     r"volunteer (fire|rescue|ambulance) (company|companies|department|association|squad)s?|(rural |electric |"
+     r"telephone |broadband |water |utility )+co-?op(erative)?s?)\b", A.NONPROFIT),
     (r"\b(small business(es)?)\b", A.SMALL_BUSINESS),
     (r"\b(universit(y|ies)|colleges?|community college)\b", A.HIGHER_ED),
     (r"\b(for-?profit|compan(y|ies)|private firms?|privately owned|(short ?line|class (ii|iii|2|3)) railroads?|"
