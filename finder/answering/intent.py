@@ -79,6 +79,8 @@ _APPLY = re.compile(
     r"\beligib|\bwho can apply\b|(?<!how much )\bcan (we|i|(our|a|an|the)( [\w-]+){1,3}) (get|receive|use|tap)\b|"
     r"\bon (our|its) own\b|"
     r"\bourselves\b|\bdirectly\b|\bour own (allocation|grant|award|share|money|funding)\b|"
+    r"\b(are|is) (we|our \w+|the \w+) (an? |the )?([\w-]+ ){0,3}(direct )?(recipient|grantee|applicant|entitlement "
+    r"(community|city|county|communities))\b|"
     r"\b(go|goes|come|comes|apply) through (the|our|your) state\b",
     re.I)
 _FIND = re.compile(r"\b(what|which|any|find|list|show|is there|are there)\b.{0,40}\b(programs?|grants?|loans?|money|"

@@ -91,6 +91,11 @@ def judge(op: Opportunity, asker: Applicant | Asker) -> Verdict:
     return _from_rules(op, a)
 
 
+def _possessive(name: str) -> str:
+    """"SS4A's", but "Entitlement Communities'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _name(op: Opportunity) -> str:
     return op.popular_name or op.title
 
@@ -124,10 +129,10 @@ def _population(op: Opportunity, a: Asker, rule: PopulationRule) -> Verdict:
            else f"{one.split(' ', 1)[1]} in an urbanized area of about {population:,}")
     if inside:
         return Verdict(op.id, a.applicant, VerdictKind.ELIGIBLE,
-                       f"Yes: a {pop} is within {_name(op)}'s limit ({rule.area} of {limit}), and "
+                       f"Yes: a {pop} is within {_possessive(_name(op))} limit ({rule.area} of {limit}), and "
                        f"{label} are eligible direct applicants.")
     side = "above" if rule.max is not None and population > rule.max else "below"
-    lead = f"A {pop} is {side} {_name(op)}'s limit ({rule.area} of {limit}). "
+    lead = f"A {pop} is {side} {_possessive(_name(op))} limit ({rule.area} of {limit}). "
     if side == "below" and rule.or_largest:
         other = f"; if not, the money comes through {rule.otherwise.via}" if rule.otherwise else ""
         return Verdict(op.id, a.applicant, VerdictKind.CHECK,

@@ -70,11 +70,13 @@ class Lexical:
                     if (caps >= 3 or (caps >= 2 and "-" in acro)) and acro.lower() not in NOT_PROGRAMS:
                         key = acro.lower()
                         self.acronyms.setdefault(key, set()).add(op.id)
-                        if name in own:
+                        if name in own or key in _initials(op):  # CDBG of Community Development Block Grant
                             self.own_acronyms.add((key, op.id))
                         if key.isalpha() and (words[key] >= 1 or key in COMMON_WORDS):
                             self.case_sensitive.add(key)
         self._add_titles(records)
+        self._own_words = {op.id: set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", " ".join(
+            [op.title, op.popular_name or "", *op.aliases]).lower())) for op in records}
         self.phrases: dict[str, set[str]] = {}  # whole names: "solar for all", "appalachian regional commission"
         for op in records:
             for name in names_of(op):
@@ -94,6 +96,14 @@ class Lexical:
         for i, (words_t, _) in enumerate(self.titles):
             for j in range(len(words_t) - 2):
                 self._title_grams.setdefault(tuple(words_t[j:j + 3]), set()).add(i)  # type: ignore[arg-type]
+
+    def _context(self, text: str, acronym: str) -> dict[str, float]:
+        """For an acronym several programs share ("CDBG"), a little more for each of the question's other
+        distinctive words in a program's own names: 'CDBG entitlement' is the entitlement program, and
+        'Non-Entitlement' in the state program's title is another word."""
+        asked = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower())) - STOP - {acronym}
+        return {pid: ACRONYM_CONTEXT * min(3, len(asked & self._own_words.get(pid, set())))
+                for pid in self.acronyms[acronym]}
 
     def _add_titles(self, records: Sequence[Opportunity]) -> None:
         """Titles of three words or more, for runs of them in a question; shorter titles and the two-word heads
@@ -167,8 +177,13 @@ class Lexical:
             for c in cands:
                 if c in self.case_sensitive and not _name_cased(raw) and not _cued(text, raw):
                     continue  # "raise", "alert", "price": an everyday word, not the program, unless cued
+                context = self._context(text, c) if len(self.acronyms[c]) > 1 else {}
+                best = max(context.values(), default=0.0)
                 for pid in self.acronyms[c]:  # "CWPP" is a keyword of a fuels program, not its name: weaker
-                    hits[pid] = max(hits.get(pid, 0.0), 1.0 if (c, pid) in self.own_acronyms else KEYWORD_ACRONYM)
+                    if context.get(pid, 0.0) < best:
+                        continue  # "CDBG entitlement": the other CDBG programs are not the one named
+                    sure = 1.0 if (c, pid) in self.own_acronyms else KEYWORD_ACRONYM
+                    hits[pid] = max(hits.get(pid, 0.0), sure + context.get(pid, 0.0))
         q = _stems(text)
         qs = " " + " ".join(q) + " "
         candidates: set[int] = set()
@@ -228,6 +243,13 @@ CUE_AFTER = re.compile(r"\s+(programs?|grants?|funding|funds|money|loans?|nofo|n
 CUE_BEFORE = re.compile(r"\b(about|for|explain|is|apply to|the)\s+$", re.I)
 
 
+def _initials(op: Opportunity) -> str:
+    """The first letters of the words of a program's title and popular name, small words left out
+    ('Community Development Block Grants' -> 'cdbg'): an acronym found in them is the program's own."""
+    return " ".join("".join(w[0] for w in _norm_words(n) if w not in _EDGE)
+                    for n in (op.title, op.popular_name or ""))
+
+
 def _name_cased(raw: str) -> bool:
     """'SS4A', 'WaterSMART': capitals after the first letter mark a name, never an everyday word."""
     return raw.isupper() or any(ch.isupper() for ch in raw[1:])
@@ -259,7 +281,8 @@ def _leading_run(words_t: list[str], qs: str) -> int:
     return 0
 
 
-KEYWORD_ACRONYM = 0.7  # an acronym among a program's keywords names it less surely than its own name does
+KEYWORD_ACRONYM = 0.7
+ACRONYM_CONTEXT = 0.05  # per distinctive question word in the program's own names, at most three
 HEAD_NOUNS = frozenset("loans loan grants grant fund program programs".split())
 _EDGE = frozenset("and of for the to in on a an or with".split())
 

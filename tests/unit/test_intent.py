@@ -37,6 +37,8 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("What programs in Ohio pay for sewers?", Ask.FIND),
     ("How much do we have to chip in ourselves for a cleanup grant?", Ask.MATCH),
     ("Can a sanitary district get a WIFIA loan?", Ask.APPLY),
+    ("Our county has 250,000 people. Are we an EECBG direct recipient?", Ask.APPLY),
+    ("Town of 25,000: are we a CDBG entitlement community?", Ask.APPLY),
     ("How much does FEMA pay on a Flood Mitigation Assistance project?", Ask.MATCH),
     ("What's the match for tribes on the Tribal Broadband Connectivity Program?", Ask.MATCH),
     ("What's the maximum WIFIA loan as a share of project cost?", Ask.MATCH),

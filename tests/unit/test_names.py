@@ -49,3 +49,12 @@ def test_an_acronym_among_keywords_names_less_surely_than_the_programs_own_name(
 ])
 def test_a_loose_name_resolves_to_the_program_whose_name_holds_its_words(phrase, wanted):
     assert LEX.resolve(phrase) == wanted
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Town of 25,000: are we a CDBG entitlement community?", {"14.218"}),
+    ("CDBG section 108 loan guarantee", {"14.248"}),
+    ("Tell me about CDBG", {"14.218", "14.228", "14.248", "14.225"}),  # nothing says which: all of them
+])
+def test_the_other_words_pick_one_program_among_those_sharing_an_acronym(question, named):
+    assert set(LEX.names(question)) & {"14.218", "14.228", "14.248", "14.225"} == named
