@@ -23,7 +23,8 @@ APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
      r"transportation|regional transit|toll|bridge|turnpike) authorit(y|ies)|councils? of governments?|\bcogs?\b|"
      r"\bmpos?\b|metropolitan planning organi[sz]ations?|regional planning (commission|council)s?|"
      r"planning district( commission)?s?|joint powers authorit(y|ies)|(levee|flood control|drainage|water|sewer|port|"
-     r"airport) (board|commission)s?|public utility districts?|\bpuds?\b)\b", A.SPECIAL_DISTRICT),
+     r"airport) (board|commission)s?|public utility districts?|\bpuds?\b|(public )?transit (agenc(y|ies)|systems?|"
+     r"operators?))\b", A.SPECIAL_DISTRICT),
     (r"\b(school districts?|school boards?|school system|independent school district|isd)\b", A.SCHOOL_DISTRICT),
     (r"\b(federally recognized (indian )?tribes?|tribes?|tribal (governments?|nations?|councils?|communit(y|ies))|"
      r"pueblos?|rancherias?|band of [\w ]{0,30}indians|alaska native( regional| village)? (village|corporation)s?|"
@@ -42,8 +43,9 @@ APPLICANT_PATTERNS: list[tuple[str, Applicant]] = [
     (r"\b(small business(es)?)\b", A.SMALL_BUSINESS),
     (r"\b(universit(y|ies)|colleges?|community college)\b", A.HIGHER_ED),
     (r"\b(for-?profit|compan(y|ies)|private firms?|privately owned|(short ?line|class (ii|iii|2|3)) railroads?|"
-     r"private (utility|company|operator|owner))\b", A.FOR_PROFIT),
-    (r"\b(as a state|state agenc(y|ies)|state governments?|state department|our state\b(?! (dot|revolving)))", A.STATE),
+     r"private( [\w-]+)? (utility|company|operator|owner))\b", A.FOR_PROFIT),
+    (r"\b(as a state|state agenc(y|ies)|state governments?|state department|our state\b(?! (dot|revolving))|"
+     r"(?<!our )(?<!my )(?<!your )state (dots?|highway (department|agency)))", A.STATE),
 ]
 # Words that place the asker (not just mention a body): "our county", "as a tribe", "a city of 20,000",
 # "I work for a federally recognized tribe", "City of 40,000 here".
