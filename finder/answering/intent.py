@@ -27,7 +27,8 @@ _STATUS = re.compile(
     r"\bround (open|opening|coming)|\bwhen (does|will) (it|the|they|[\w ]{0,30}) (re)?open\b|"
     r"\bmoney (still )?coming\b|\bstill (get|apply|get in)\b|\bcan (we|i) still\b|\bany (money|funding) left\b|"
     r"\b(did|have|has) (the )?[\w ]{0,40}(rules?|guidance|requirements) change|\bstatus of\b|\bwhat happened to\b|"
-    r"\b(is|are) [\w ]{0,40} (dead|gone|over|back|frozen|paused|alive)\b|\bstill in effect\b|\bstill being funded\b|"
+    r"\b(is|are) [\w' -]{0,80} (dead|gone|over|back|frozen|paused|alive|suspended|cancell?ed|terminated)\b|"
+    r"\bstill in effect\b|\bstill being funded\b|"
     r"\b(is|are) [\w-]+( [\w-]+){0,5} open( now| yet| right now)?\??$|\bopen (right )?now\b|\b(taking|accepting) "
     r"applications\b",
     re.I)
@@ -64,7 +65,8 @@ _DEADLINE = re.compile(r"\b(deadlines?|due dates?|closing dates?|when (is|are) [
 _AMOUNT = re.compile(
     r"\bhow much (money )?(can|could|would|will|might|do|does) (we|i|our \w+|they|it|the \w+|an? \w+) (get|borrow|"
     r"receive|win|request|ask for|give|lend|award|qualify for)\b|\b(maximum|max|largest|biggest|smallest|minimum) "
-    r"([\w-]+ )?(award|grant|loan|amount|size)\b|\bthe most (it|they|we|[\w ]{0,30}) (can|could|will|would) "
+    r"([\w-]+ ){0,3}(award|grant|loan|amount|size)\b|\bhow (big|large) (can|could|may|is|are|will) (a|an|one|the|"
+    r"each|any|our)\b|\bthe most (it|they|we|[\w ]{0,30}) (can|could|will|would) "
     r"(give|pay|lend|award|borrow|get)\b|\baward (size|ceiling|floor|limit|cap)s?\b|\bhow big (a|an|are|is)\b|"
     r"\bwhat'?s the most\b|"
     r"\b(roughly|about) how much\b|\bhow much could we borrow\b|\bloan limit\b|\bcapped at\b|"
