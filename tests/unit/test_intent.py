@@ -210,3 +210,12 @@ def test_a_loose_name_is_offered_for_resolving_only(question, phrase):
 
 def test_how_much_can_we_get_asks_an_amount_not_whether_we_can_apply():
     assert Ask.APPLY not in asks("How much can a county get from the Community Wildfire Defense Grant?")
+
+
+@pytest.mark.parametrize("question", [
+    "Can federal money pay to rehabilitate a historic bridge instead of tearing it down?",  # what it pays for
+    "Some of our older homes still get water through lead pipes. How do we pay to dig them up?",  # 'still get'
+    "Is there money to rebuild the bridge over the river?",  # 'over' is not 'is it over?'
+])
+def test_a_discovery_question_asks_no_fact_it_does_not_ask(question):
+    assert not {Ask.MATCH, Ask.STATUS, Ask.AMOUNT} & set(asks(question))
