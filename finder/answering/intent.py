@@ -43,7 +43,10 @@ _MATCH = re.compile(
     r"deficit)\b|\bhow much (will |would |can |does )?(the )?(federal|grant) (funds?|money|dollars|share) "
     r"(can |will |would |may )?(cover|pay)\b|"
     r"\bwhat (percent|percentage|portion|fraction)\b|"
-    r"\bshare of (the )?(total )?(project )?(cost|project|costs)\b|\bput up\b|\bcover(ed)? locally\b|\bon us\b|"
+    r"\bshare of (the )?(total )?(project )?(cost|project|costs)\b|\bcover(ed)? locally\b|"
+    r"\b(how much|what( share| part| percent(age)?)?|do|does|will|would|must)\b[^.?!]{0,30}\bput up\b"
+    r"(?! (a |an |the |new |solar|ev|signs?|fenc|buildings?|towers?))|\bput up (a |any |the )?(local )?match\b|"
+    r"\b(is|are|falls?|rest|remainder|balance)( that)?( cost)? on us\b|"
     r"\bpay for the rest\b|"
     r"\bhow much (do|would|will|must) (we|our \w+|the \w+) (have to |need to )?(pay|cover|contribute|put|chip in)\b|"
     r"\bchip in\b|\bhow much (local|own|non-?federal|matching) (money|funds?|dollars|cash)\b|"
@@ -64,7 +67,8 @@ _OFFICE = re.compile(
     r"\b(state|which) (contact|office|agency) (for|runs|handles)\b",
     re.I)
 _DEADLINE = re.compile(r"\b(deadlines?|due dates?|closing dates?|when (is|are) [\w ]{0,30}due|when does [\w ]{0,30}"
-                       r"close|closes? on|application window|apply by)\b", re.I)
+                       r"close|closes? on|application window|apply by (when|what|which|the|[a-z]+ \d))\b|"
+                       r"\b(have|need) to apply by\W*$", re.I)
 _AMOUNT = re.compile(
     r"\bhow much (money )?(can|could|would|will|might|do|does) (we|i|our \w+|they|it|the \w+|an? \w+) (get|borrow|"
     r"receive|win|request|ask for|give|lend|award|qualify for)\b|\b(maximum|max|largest|biggest|smallest|minimum) "

@@ -37,6 +37,8 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("What programs in Ohio pay for sewers?", Ask.FIND),
     ("How much do we have to chip in ourselves for a cleanup grant?", Ask.MATCH),
     ("Can a sanitary district get a WIFIA loan?", Ask.APPLY),
+    ("Do we have to put up a match?", Ask.MATCH),
+    ("How much do we put up?", Ask.MATCH),
     ("What's the largest SS4A implementation grant a city can get?", Ask.AMOUNT),
     ("How big can a BRIC project award be?", Ask.AMOUNT),
     ("Is the Charging and Fueling Infrastructure program paused?", Ask.STATUS),
@@ -216,6 +218,9 @@ def test_how_much_can_we_get_asks_an_amount_not_whether_we_can_apply():
     "Can federal money pay to rehabilitate a historic bridge instead of tearing it down?",  # what it pays for
     "Some of our older homes still get water through lead pipes. How do we pay to dig them up?",  # 'still get'
     "Is there money to rebuild the bridge over the river?",  # 'over' is not 'is it over?'
+    "We want to put up solar panels on the town hall.",  # building something, not putting up a share
+    "The last storm was hard on us and washed out three roads.",
+    "Can we apply by ourselves?",  # not 'apply by' a date
 ])
 def test_a_discovery_question_asks_no_fact_it_does_not_ask(question):
-    assert not {Ask.MATCH, Ask.STATUS, Ask.AMOUNT} & set(asks(question))
+    assert not {Ask.MATCH, Ask.STATUS, Ask.AMOUNT, Ask.DEADLINE} & set(asks(question))
