@@ -108,17 +108,21 @@ class Finder:
         return self._hits(snap, known, asker, self.today())
 
     def _hits(self, snap: Snapshot, scored: list[Scored], asker: Asker | None, today: dt.date,
-              window: tuple[dt.date, dt.date] | None = None) -> list[Hit]:
-        """Hits with verdicts and notices; for a deadline question, only the notices closing in its window."""
+              window: tuple[dt.date, dt.date] | None = None, state: str | None = None) -> list[Hit]:
+        """Hits with verdicts and notices; for a deadline question, only the notices closing in its window. The
+        state office is looked up for a program the asker reaches through one, or, with no applicant type
+        but a state ('who handles BEAD in Texas?'), for a program whose local applicants go through one."""
         out = []
-        offices = self.offices() if asker else None  # one look at the folder per answer, not per program
+        state = asker.state if asker else state
+        offices = self.offices() if asker or state else None  # one look at the folder per answer, not per program
         for s in scored:
             op = snap.programs[s.id]
             views = tuple(NoticeView.of(n, today) for n in snap.notices_for(op.aln)
                           if window is None or (n.close_date and window[0] <= n.close_date <= window[1]))
             verdict = judge(op, asker) if asker else None
-            office = offices.contact(op.id, asker.state) \
-                if offices and asker and verdict is not None and verdict.kind is VerdictKind.THROUGH else None
+            routed = verdict.kind is VerdictKind.THROUGH if verdict is not None else \
+                bool(op.rules and any(r.office for r in op.rules.through))
+            office = offices.contact(op.id, state) if offices and routed and (asker or state) else None
             out.append(Hit(op, s.score, verdict, views, s.named, office))
         return out
 
@@ -190,7 +194,7 @@ class Finder:
         if not scored or (confidence < floor and not c.close_window and not local_need):
             log.info("refused as off-topic: best similarity %.3f below %.3f", confidence, floor)
             return refusal(RefusalKind.LOW, asker)
-        hits = self._hits(snap, scored, asker, today, c.close_window)
+        hits = self._hits(snap, scored, asker, today, c.close_window, state=c.state)
         low = not named and confidence < self.settings.min_score + LOW_MARGIN
         answer = compose(hits, asker, low_confidence=low, window=c.close_window,
                          notices_loaded=bool(snap.notices), eligibility_question=c.eligibility_question,

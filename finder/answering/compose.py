@@ -140,8 +140,11 @@ def choose_shown(hits: list[Hit], about: Hit | None, named: list[Hit], window: b
 
 
 def passes_through(hit: Hit) -> bool:
-    """The asker reaches this program through a state office (so 'who runs it here' has a state answer)."""
-    return hit.verdict is not None and hit.verdict.kind is VerdictKind.THROUGH
+    """The asker reaches this program through a state office (so 'who runs it here' has a state answer); with
+    no applicant type, local applicants do."""
+    if hit.verdict is None:
+        return bool(hit.program.rules and any(r.office for r in hit.program.rules.through))
+    return hit.verdict.kind is VerdictKind.THROUGH
 
 
 def related(anchor: Hit, others: list[Hit]) -> list[Hit]:

@@ -64,7 +64,11 @@ _OFFICE = re.compile(
     r"oversees|do we)\b|\bwho (runs|handles|administers|hands out|manages|gives out|awards|oversees) (it|this|that|"
     r"the|[\w ]{0,30}) (in|for) (our|my|the) state\b|\bwho do (we|i) (go|talk|apply|turn) to\b|"
     r"\bwho (should|do) (we|i) (contact|call|ask)\b|\bwhere do (we|i) (start|apply|go)\b|"
-    r"\b(state|which) (contact|office|agency) (for|runs|handles)\b",
+    r"\b(state|which) (contact|office|agency) (for|runs|handles)\b|"
+    r"\bwho (runs|handles|administers|manages|oversees|hands out|gives out|distributes) (it|this|that|them) "
+    r"(here|in (our|this) state)\b|(^|[.?!]\s+)in [A-Z][a-z]+( [A-Z][a-z]+)?, who (runs|handles|administers|manages|"
+    r"oversees|hands out|gives out|distributes|awards)\b|\b(which|what) (state )?(agency|office|department)\b"
+    r"[^.?!]{0,60}\b(call|contact|talk to|ask|go to|apply to|reach out to)\b",
     re.I)
 _DEADLINE = re.compile(r"\b(deadlines?|due dates?|closing dates?|when (is|are) [\w ]{0,30}due|when does [\w ]{0,30}"
                        r"close|closes? on|application window|apply by (when|what|which|the|[a-z]+ \d))\b|"

@@ -118,7 +118,10 @@ def office_lead(hit: Hit) -> str:
         return f"You apply directly to the federal agency for {name}: {agency}; no state office stands between."
     routes = hit.program.rules.through if hit.program.rules else []
     if routes:
-        return f"For {name}, the money reaches most local applicants through {inert(routes[0].via)}."
+        lead = f"For {name}, the money reaches most local applicants through {inert(routes[0].via)}."
+        if (office := office_phrase(hit)) is not None:
+            lead += f" {office[0].upper()}{office[1:]}."
+        return lead
     return f"{name} is run by {agency}."
 
 

@@ -105,6 +105,12 @@ def test_an_office_question_names_the_state_office(finder):
     assert "Texas Water Development Board" in a.lead.split("\n")[0]
 
 
+def test_an_office_question_with_a_state_but_no_applicant_type_still_names_the_office(finder):
+    a = finder.ask("Who handles the Drinking Water State Revolving Fund in Texas?", Profile())
+    assert a.asker is None and Ask.OFFICE in a.asks
+    assert "Texas Water Development Board" in a.lead.split("\n")[0]
+
+
 def test_an_office_question_without_a_program_name_names_the_office_of_the_top_program(finder):
     a = finder.ask("Who runs the home weatherization program for low-income families in Michigan?",
                    Profile(Applicant.COUNTY))
