@@ -15,6 +15,7 @@ from finder.answering.leads import (
     match_lead,
     office_lead,
     status_lead,
+    uses_lead,
 )
 from finder.answering.types import MAX_SHOWN, Answer, Hit
 from finder.catalog.applicants import LABELS
@@ -156,7 +157,7 @@ def related(anchor: Hit, others: list[Hit]) -> list[Hit]:
 
 
 LEADS = {Ask.STATUS: status_lead, Ask.MATCH: match_lead, Ask.OFFICE: office_lead, Ask.DEADLINE: deadline_lead,
-         Ask.AMOUNT: amount_lead}
+         Ask.AMOUNT: amount_lead, Ask.USES: uses_lead}
 
 
 def apply_lead(hit: Hit, *, with_status: bool = True) -> str:
@@ -183,7 +184,8 @@ def focus_lead(hit: Hit, asks: tuple[Ask, ...]) -> str:
 
 def unresolved_lead(phrase: str, asks: tuple[Ask, ...]) -> str:
     what = {Ask.APPLY: "whether you can apply", Ask.STATUS: "its status", Ask.MATCH: "its match",
-            Ask.OFFICE: "who runs it", Ask.DEADLINE: "its deadline", Ask.AMOUNT: "its award limits"}
+            Ask.OFFICE: "who runs it", Ask.DEADLINE: "its deadline", Ask.AMOUNT: "its award limits",
+            Ask.USES: "what it pays for"}
     asked = [what[a] for a in asks if a in what]
     about = f" so I can't tell you {asked[0]}" if asked else " so I can't answer about it"
     return (f"I don't have a program called \"{inert(phrase)}\" in this index,{about} from the records. It may go by "

@@ -47,7 +47,7 @@ _MATCH = re.compile(
     r"\b(how much|what( share| part| percent(age)?)?|do|does|will|would|must)\b[^.?!]{0,30}\bput up\b"
     r"(?! (a |an |the |new |solar|ev|signs?|fenc|buildings?|towers?))|\bput up (a |any |the )?(local )?match\b|"
     r"\b(is|are|falls?|rest|remainder|balance)( that)?( cost)? on us\b|"
-    r"\bpay for the rest\b|"
+    r"\bpay for the rest\b|\bwhat (do|would|will|must) (we|i|our \w+) (have to )?pay\b|"
     r"\bhow much (do|would|will|must) (we|our \w+|the \w+) (have to |need to )?(pay|cover|contribute|put|chip in)\b|"
     r"\bchip in\b|\bhow much (local|own|non-?federal|matching) (money|funds?|dollars|cash)\b|"
     r"\b(local|own|matching) (money|funds?|dollars|cash) (do|would|will|must) (we|you|i) (need|have|put|bring)\b|"
@@ -87,6 +87,10 @@ _AMOUNT = re.compile(
     r"[\w ]{0,20}\b(at most|at the most|maximum|max|tops)\b|\bhow much (money )?(is|are) (available|there) (per|for "
     r"(a|an|one|each)) (project|award|applicant|grant)\b",
     re.I)
+_USES = re.compile(r"\bwhat (does|do|can|will|would) [\w()'&, -]{2,80} (pay for|fund|cover|be used for|buy)\b"
+                   r"(?! (the|a|an|our|your)? ?(rest|share|match|cost))|"
+                   r"\bwhat (is|are) [\w()'&, -]{2,60} (used|meant) for\b|"
+                   r"\bwhat (can|could) (we|you|i|a \w+|our \w+) (use|spend) [\w()'&, -]{2,60} (on|for)\W*$", re.I)
 _COMPARE = re.compile(r"\b(difference between|differences between|compare|comparison|versus|vs\.?|which is better|"
                       r"or should we)\b", re.I)
 _APPLY = re.compile(
@@ -117,7 +121,7 @@ def asks(text: str) -> tuple[Ask, ...]:
     """Everything the question asks, in the order an answer should take them; FIND when nothing specific."""
     found = [ask for ask, rx in ((Ask.STATUS, _STATUS), (Ask.APPLY, _APPLY), (Ask.MATCH, _MATCH),
                                  (Ask.AMOUNT, _AMOUNT), (Ask.OFFICE, _OFFICE), (Ask.DEADLINE, _DEADLINE),
-                                 (Ask.COMPARE, _COMPARE)) if rx.search(text)]
+                                 (Ask.USES, _USES), (Ask.COMPARE, _COMPARE)) if rx.search(text)]
     if Ask.STATUS in found and _ENDED_WORDS.search(text) and not _OPEN_WORDS.search(text):
         found.insert(found.index(Ask.STATUS) + 1, Ask.ENDED)
     if not found or _FIND.search(text):

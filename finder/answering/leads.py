@@ -151,6 +151,15 @@ def amount_lead(hit: Hit) -> str:
     return f"For {name}: " + "; ".join(parts) + "."
 
 
+def uses_lead(hit: Hit) -> str:
+    """What the program pays for, in the record's own list (sourced, like every use the cards show)."""
+    uses = [inert(u) for u in hit.program.uses]
+    if not uses:
+        return f"The index does not list what {name_of(hit)} pays for; its [program page]({check_page(hit)}) says."
+    return f"{name_of(hit)} pays for: {'; '.join(uses[:8])}{'; and more' if len(uses) > 8 else ''}." + \
+        _source(hit, "uses")
+
+
 def compare_line(hit: Hit) -> str:
     """One program side by side with another: who applies for the asker, the match and the status."""
     parts = [f"{name_of(hit)}: {verdict_phrase(hit).rstrip('.')}"]

@@ -203,4 +203,5 @@ class Ask(StrEnum):
     OFFICE = "office"  # who runs it in my state
     DEADLINE = "deadline"  # when applications close
     AMOUNT = "amount"  # how much one can get
+    USES = "uses"  # what it pays for
     COMPARE = "compare"  # two programs side by side

@@ -92,6 +92,12 @@ def test_a_fact_question_naming_no_program_gets_the_fact_for_the_best_match(find
     assert a.lead.startswith("Match for ") and f"(ALN {a.shown[0].aln})" in a.lead.split(":")[0]
 
 
+def test_a_uses_question_lists_what_the_named_program_pays_for(finder):
+    a = finder.ask("What can Safe Streets and Roads for All money be used for?", Profile(Applicant.CITY))
+    assert Ask.USES in a.asks and a.lead.startswith("SS4A (ALN 20.939) pays for: ")
+    assert a.shown[0].program.uses[0] in a.lead
+
+
 def test_a_match_question_on_a_record_without_the_share_says_so(finder):
     a = finder.ask("What is the local match for an INFRA grant?", Profile(Applicant.COUNTY))
     assert a.about == "20.934"

@@ -40,6 +40,9 @@ from finder.catalog.vocab import Applicant, Ask, RefusalKind
     ("What programs in Ohio pay for sewers?", Ask.FIND),
     ("How much do we have to chip in ourselves for a cleanup grant?", Ask.MATCH),
     ("Can a sanitary district get a WIFIA loan?", Ask.APPLY),
+    ("What does the Reconnecting Communities program pay for?", Ask.USES),
+    ("What can SS4A money be used for?", Ask.USES),
+    ("What does the grant cover and what do we pay?", Ask.MATCH),
     ("Do we have to put up a match?", Ask.MATCH),
     ("How much do we put up?", Ask.MATCH),
     ("What's the largest SS4A implementation grant a city can get?", Ask.AMOUNT),
@@ -227,3 +230,8 @@ def test_how_much_can_we_get_asks_an_amount_not_whether_we_can_apply():
 ])
 def test_a_discovery_question_asks_no_fact_it_does_not_ask(question):
     assert not {Ask.MATCH, Ask.STATUS, Ask.AMOUNT, Ask.DEADLINE} & set(asks(question))
+
+
+def test_a_discovery_question_is_not_a_uses_question_unless_it_asks_what_a_program_pays_for():
+    assert Ask.USES not in asks("What can pay for our new fire truck?")
+    assert Ask.USES not in asks("What does FEMA pay for the rest of the cost?")
