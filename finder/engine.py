@@ -120,9 +120,8 @@ class Finder:
             views = tuple(NoticeView.of(n, today) for n in snap.notices_for(op.aln)
                           if window is None or (n.close_date and window[0] <= n.close_date <= window[1]))
             verdict = judge(op, asker) if asker else None
-            routed = verdict.kind is VerdictKind.THROUGH if verdict is not None else \
-                bool(op.rules and any(r.office for r in op.rules.through))
-            office = offices.contact(op.id, state) if offices and routed and (asker or state) else None
+            routed = verdict.kind is VerdictKind.THROUGH if verdict is not None else op.routes_through_state
+            office = offices.contact(op.id, state) if offices and routed else None
             out.append(Hit(op, s.score, verdict, views, s.named, office))
         return out
 

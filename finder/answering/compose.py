@@ -144,7 +144,7 @@ def passes_through(hit: Hit) -> bool:
     """The asker reaches this program through a state office (so 'who runs it here' has a state answer); with
     no applicant type, local applicants do."""
     if hit.verdict is None:
-        return bool(hit.program.rules and any(r.office for r in hit.program.rules.through))
+        return hit.program.routes_through_state
     return hit.verdict.kind is VerdictKind.THROUGH
 
 

@@ -19,14 +19,14 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
 
 from finder.answering.markdown import render
 from finder.answering.prompt import facts_block, request_body
 from finder.answering.types import Answer
-from finder.answering.verify import verify
+from finder.answering.verify import Check, verify
 from finder.settings import Settings
 from finder.text import RECORD_ID, TAG, URL
 
@@ -126,11 +126,19 @@ def stream(settings: Settings, question: str, answer: Answer,
     only the first program's facts (FINDER_LLM_RETRIES), within the same FINDER_LLM_TIMEOUT; an accepted retry
     says so in `llm` ("accepted: on try 2, after ...")."""
     deadline = time.monotonic() + settings.llm_timeout
+    facts = facts_block(answer)  # every shown program's facts: the check is the same whatever the prompt held
+    about = next((h for h in answer.shown if h.id == answer.about), None)
+    allowed = {h.id for h in answer.shown} | {h.aln for h in answer.shown}
+
+    def check(lead: str) -> Check:
+        return verify(lead, answer.shown, facts, known_acronyms or {}, about, question)
+
     first_reason = ""
     for attempt in range(settings.llm_retries + 1):
-        yield _draft(answer, [], {h.id for h in answer.shown} | {h.aln for h in answer.shown})  # (again) nothing yet
+        yield _draft(answer, [], allowed)  # (again) nothing written yet
         final = answer
-        for final in _attempt(settings, question, answer, known_acronyms or {}, deadline, first_only=attempt > 0):
+        body = request_body(settings, question, answer, first_only=attempt > 0)
+        for final in _attempt(settings, answer, body, deadline, check, allowed):
             if final.llm == "writing":
                 yield final
         rejected = (final.llm or "").startswith("rejected")
@@ -144,15 +152,11 @@ def stream(settings: Settings, question: str, answer: Answer,
         return
 
 
-def _attempt(settings: Settings, question: str, answer: Answer, acronyms: dict[str, set[str]], deadline: float,
-             first_only: bool) -> Iterator[Answer]:
+def _attempt(settings: Settings, answer: Answer, body: dict[str, object], deadline: float,
+             check: Callable[[str], Check], allowed: set[str]) -> Iterator[Answer]:
     """One request to the model: drafts of checked sentences, then the answer it ends in (accepted, rejected
     with the verifier's reason, or the grounded answer with a notice when the model fails)."""
-    facts = facts_block(answer)  # every shown program's facts: the check is the same whatever the prompt held
-    about = next((h for h in answer.shown if h.id == answer.about), None)
-    allowed = {h.id for h in answer.shown} | {h.aln for h in answer.shown}
     raw, done, finish = "", list[str](), None
-    body = request_body(settings, question, answer, first_only)
     try:
         with closing(_pieces(settings, body, deadline)) as pieces:
             for piece in pieces:
@@ -170,9 +174,9 @@ def _attempt(settings: Settings, question: str, answer: Answer, acronyms: dict[s
                     done = _fit([*done, *new])
                     finish = "cut"
                     break
-                check = verify(" ".join(whole), answer.shown, facts, acronyms, about, question)
-                if not check.ok:  # closing the stream here stops the server generating the rest
-                    yield _rejected(answer, check.reason, raw)
+                verdict = check(" ".join(whole))
+                if not verdict.ok:  # closing the stream here stops the server generating the rest
+                    yield _rejected(answer, verdict.reason, raw)
                     return
                 done = whole
                 if len(done) >= settings.llm_max_sentences:  # enough: closing the stream stops the server too
@@ -195,9 +199,9 @@ def _attempt(settings: Settings, question: str, answer: Answer, acronyms: dict[s
     if len(lead.split()) < 3 or re.search(r":\W*$", lead):
         yield _rejected(answer, "is not a sentence", raw)
         return
-    check = verify(lead, answer.shown, facts, acronyms, about, question)
-    if not check.ok:
-        yield _rejected(answer, check.reason, raw)
+    verdict = check(lead)
+    if not verdict.ok:
+        yield _rejected(answer, verdict.reason, raw)
         return
     out = replace(answer, lead=clean(lead, allowed), llm="accepted")
     out.text = render(out)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from finder.answering.facts import short_name
 from finder.answering.guards import INJECTION
 from finder.answering.types import Hit
+from finder.catalog.model import Opportunity
 from finder.catalog.vocab import VerdictKind
 from finder.text import RECORD_ID, TAG, URL
 
@@ -53,6 +54,16 @@ DANGLING = re.compile(r"\b(by|the|of|and|or|to|a|an|for|in|with|from|at|on|that|
 class Check:
     ok: bool
     reason: str = ""
+
+
+def _own_names(op: Opportunity) -> list[str]:
+    """Every name a lead may call the program by: title, popular name, short name and recorded aliases."""
+    return [n for n in (op.title, op.popular_name or "", short_name(op), *op.aliases) if n]
+
+
+def _agencies(op: Opportunity) -> set[str]:
+    """What people call the program's agencies ("EPA", "FTA")."""
+    return {a for n in (op.agency, op.sub_agency or "") for a in _agency_acronyms(n)}
 
 
 def _mentions(sentence: str, hit: Hit, known_acronyms: dict[str, set[str]]) -> bool:
@@ -119,10 +130,7 @@ def _miscited(lead: str, shown: list[Hit]) -> str | None:
 def _unknown_name(lead: str, shown: list[Hit], records_text: str) -> str | None:
     """A program name in the lead ("Title II Construction Grants Program") that belongs to no shown program and
     is not in the records the model was given."""
-    known = set(_words(" ".join(" ".join([h.title, h.program.popular_name or "", short_name(h.program),
-                                          *h.program.aliases]) for h in shown)))
-    known |= {a.lower() for h in shown for n in (h.program.agency, h.program.sub_agency or "")
-              for a in _agency_acronyms(n)}  # "the EPA Brownfields Grants"
+    known = set(_words(" ".join(n for h in shown for n in [*_own_names(h.program), *_agencies(h.program)])))
     held = records_text.lower()
     for m in PROGRAM_NAME.finditer(lead):
         distinct = [w for w in _words(m[0]) if w not in GENERIC]
@@ -132,13 +140,11 @@ def _unknown_name(lead: str, shown: list[Hit], records_text: str) -> str | None:
     return None
 
 
-def _unsupported(sentence: str, fact_lines: list[str], question: str, names: set[str]) -> bool:
+def _unsupported(sentence: str, fact_lines: list[str], question: str, names: re.Pattern[str]) -> bool:
     """A sentence most of whose content words no single fact line (with the question) holds: said from the
     model's own memory, or mixing two programs' facts. At least half must come from the fact line itself,
     so a sentence made of the question's own words ("No changes to the rules.") is no answer to it."""
-    sentence = re.sub(RECORD_ID, " ", sentence)  # ids were checked
-    for name in sorted(names, key=len, reverse=True):  # so were names: a name is not support for a claim
-        sentence = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", sentence, flags=re.I)
+    sentence = names.sub(" ", re.sub(RECORD_ID, " ", sentence))  # ids and names were checked: not support
     content = [w for w in _words(sentence) if w not in COMMON]
     if not content:
         return False
@@ -189,11 +195,8 @@ def _unknown_label(lead: str, shown: list[Hit]) -> str | None:
     words = [w for w in _words(m[1]) if w not in GENERIC]
     if not words or len(m[1].split()) > 10:
         return None
-    for h in shown:
-        op = h.program
-        agencies = {a for n in (op.agency, op.sub_agency or "") for a in _agency_acronyms(n)}  # "The EPA X Grants"
-        names = set(_words(" ".join([op.id, op.title, op.popular_name or "", short_name(op), *op.aliases,
-                                     *agencies])))
+    for h in shown:  # an agency may stand in a name: "The EPA Brownfields Grants"
+        names = set(_words(" ".join([h.program.id, *_own_names(h.program), *_agencies(h.program)])))
         if all(w in names for w in words):
             return None
     return m[1].strip()
@@ -246,7 +249,7 @@ def verify(lead: str, shown: list[Hit], records_text: str, known_acronyms: dict[
     if (name := _unknown_name(lead, shown, records_text) or _unknown_label(lead, shown)) is not None:
         return Check(False, f"names {name}, which is not a shown program")
     shown_ids = {h.id for h in shown}
-    agencies = {a for h in shown for n in (h.program.agency, h.program.sub_agency or "") for a in _agency_acronyms(n)}
+    agencies = {a for h in shown for a in _agencies(h.program)}
     for word in re.findall(r"\b[A-Z][A-Z0-9-]{2,}\b", lead):
         owners = known_acronyms.get(word.lower())
         if owners and not owners & shown_ids and word not in agencies:  # "EPA" may name a shown program's agency
@@ -264,8 +267,8 @@ def verify(lead: str, shown: list[Hit], records_text: str, known_acronyms: dict[
     fact_lines = [t for t in records_text.splitlines() if t.strip() and not t.startswith("<")]
     if _no_match_unsaid(sentences, shown, fact_lines, known_acronyms, about):
         return Check(False, "says no match is required, which its program's facts do not say")
-    names = {n for h in shown for n in (h.program.title, h.program.popular_name or "", short_name(h.program),
-                                        *h.program.aliases) if len(n) > 2} | agencies
-    if fact_lines and (odd := next((s for s in sentences if _unsupported(s, fact_lines, question, names)), None)):
+    names = sorted({n for h in shown for n in _own_names(h.program) if len(n) > 2} | agencies, key=len, reverse=True)
+    names_rx = re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in names) or r"(?!)", re.I)
+    if fact_lines and (odd := next((s for s in sentences if _unsupported(s, fact_lines, question, names_rx)), None)):
         return Check(False, f"says what no one fact says: {odd[:60]!r}")
     return Check(True)

@@ -160,6 +160,12 @@ class Opportunity(Strict):
         # "revolving loan programs for retrofits" is a loan fund the grantee runs, not money it borrows
         return any(re.search(r"(?<!revolving )\b(loans?|lends?|lending|borrow)", t, re.I) for t in texts)
 
+    @property
+    def routes_through_state(self) -> bool:
+        """Local applicants reach this program through a named kind of state office (its reviewed rules say
+        which), so 'who runs it in my state?' has a state answer."""
+        return bool(self.rules and any(r.office for r in self.rules.through))
+
     def latest_obligation(self) -> tuple[int, float] | None:
         for ob in sorted(self.obligations, key=lambda o: o.fiscal_year, reverse=True):
             value = ob.sam_actual or ob.usaspending_actual or ob.sam_estimate

@@ -75,8 +75,8 @@ class Lexical:
                         if key.isalpha() and (words[key] >= 1 or key in COMMON_WORDS):
                             self.case_sensitive.add(key)
         self._add_titles(records)
-        self._own_words = {op.id: set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", " ".join(
-            [op.title, op.popular_name or "", *op.aliases]).lower())) for op in records}
+        self._own_words = {op.id: set(HYPHENATED.findall(" ".join([op.title, op.popular_name or "",
+                                                                     *op.aliases]).lower())) for op in records}
         self.phrases: dict[str, set[str]] = {}  # whole names: "solar for all", "appalachian regional commission"
         for op in records:
             for name in names_of(op):
@@ -101,7 +101,7 @@ class Lexical:
         """For an acronym several programs share ("CDBG"), a little more for each of the question's other
         distinctive words in a program's own names: 'CDBG entitlement' is the entitlement program, and
         'Non-Entitlement' in the state program's title is another word."""
-        asked = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower())) - STOP - {acronym}
+        asked = set(HYPHENATED.findall(text.lower())) - STOP - {acronym}
         return {pid: ACRONYM_CONTEXT * min(3, len(asked & self._own_words.get(pid, set())))
                 for pid in self.acronyms[acronym]}
 
@@ -282,6 +282,7 @@ def _leading_run(words_t: list[str], qs: str) -> int:
 
 
 KEYWORD_ACRONYM = 0.7
+HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # "non-entitlement" stays one word
 ACRONYM_CONTEXT = 0.05  # per distinctive question word in the program's own names, at most three
 HEAD_NOUNS = frozenset("loans loan grants grant fund program programs".split())
 _EDGE = frozenset("and of for the to in on a an or with".split())
